@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The JPKI application protocol.  Knows nothing of PKCS#11 nor of PC/SC:
+ * APDUs go through the transport given at creation.  The caller brackets
+ * every sequence of calls with jpki_transaction_begin/end (and a PC/SC
+ * transaction), so that the application is selected once per transaction. */
+#ifndef JPKI_JPKI_H
+#define JPKI_JPKI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum jpki_result {
+	JPKI_OK = 0,
+	JPKI_NOT_JPKI,          /* the JPKI application could not be selected */
+	JPKI_NOT_FOUND,         /* EF absent (no such certificate, key or PIN) */
+	JPKI_SECURITY_STATUS,   /* PIN not verified */
+	JPKI_PIN_INCORRECT,     /* wrong PIN, tries left reported */
+	JPKI_PIN_BLOCKED,
+	JPKI_PIN_REJECTED,      /* new PIN refused by the card */
+	JPKI_BAD_INPUT,         /* caller's data too long/short */
+	JPKI_BAD_RESPONSE,      /* malformed or unexpected answer from the card */
+	JPKI_CARD_RESET,        /* transport: card reset under us */
+	JPKI_CARD_REMOVED,      /* transport: card gone */
+	JPKI_TRANSPORT_ERROR,
+	JPKI_NO_MEMORY,
+};
+
+const char *jpki_result_name (enum jpki_result r);
+
+enum jpki_key { JPKI_KEY_AUTH = 0, JPKI_KEY_SIGN = 1 };
+
+enum jpki_file {
+	JPKI_FILE_AUTH_CERT,     /* EF 000A */
+	JPKI_FILE_AUTH_CA_CERT,  /* EF 000B */
+	JPKI_FILE_SIGN_CERT,     /* EF 0001, needs the sign PIN */
+	JPKI_FILE_SIGN_CA_CERT,  /* EF 0002 */
+};
+
+/* The transport's result for one APDU, mapped by the transport owner. */
+enum jpki_transport_result {
+	JPKI_TRANSPORT_OK = 0,
+	JPKI_TRANSPORT_RESET,
+	JPKI_TRANSPORT_REMOVED,
+	JPKI_TRANSPORT_FAILED,
+};
+
+struct jpki_transport {
+	/* *resp_len: buffer size in, answer length (with SW) out. */
+	enum jpki_transport_result (*transmit) (void *ctx, const uint8_t *cmd, size_t cmd_len,
+	                                        uint8_t *resp, size_t *resp_len);
+	void *ctx;
+};
+
+struct jpki_card;
+
+struct jpki_card *jpki_card_new (const struct jpki_transport *transport);
+void jpki_card_free (struct jpki_card *card);
+
+/* Forget what is selected: another program may have used the card
+ * between our transactions. */
+void jpki_transaction_begin (struct jpki_card *card);
+
+/* SELECT of the JPKI application; JPKI_NOT_JPKI when the card has none. */
+enum jpki_result jpki_select_application (struct jpki_card *card);
+
+/* Token information EF 0006, trailing spaces and NULs trimmed,
+ * NUL-terminated (label_cap >= 33). */
+enum jpki_result jpki_read_token_info (struct jpki_card *card, char *label, size_t label_cap);
+
+/* Whether the card says it carries a signature certificate (EF 0008). */
+enum jpki_result jpki_read_certificate_presence (struct jpki_card *card, bool *has_sign_cert);
+
+/* Reads a certificate: the DER header gives the length, checked against
+ * what the card returns.  *der is malloc'd, the caller frees it. */
+enum jpki_result jpki_read_certificate (struct jpki_card *card, enum jpki_file file,
+                                        uint8_t **der, size_t *der_len);
+
+/* Empty VERIFY, which uses no try.  JPKI_OK with *tries (-1 when the card
+ * answered 90 00, i.e. already verified and count unknown),
+ * JPKI_PIN_BLOCKED, or JPKI_NOT_FOUND when the card has no such PIN. */
+enum jpki_result jpki_pin_tries (struct jpki_card *card, enum jpki_key key, int *tries);
+
+/* VERIFY; on JPKI_PIN_INCORRECT *tries_left is set.  The PIN has been
+ * checked and folded by the caller. */
+enum jpki_result jpki_verify_pin (struct jpki_card *card, enum jpki_key key,
+                                  const uint8_t *pin, size_t pin_len, int *tries_left);
+
+/* VERIFY with the old PIN, then CHANGE REFERENCE DATA. */
+enum jpki_result jpki_change_pin (struct jpki_card *card, enum jpki_key key,
+                                  const uint8_t *old_pin, size_t old_len,
+                                  const uint8_t *new_pin, size_t new_len, int *tries_left);
+
+/* COMPUTE DIGITAL SIGNATURE over data (a DigestInfo, or raw data for
+ * CKM_RSA_PKCS); the card pads.  sig_cap must be >= 256;
+ * *sig_len is the answer's length, not checked here. */
+enum jpki_result jpki_sign (struct jpki_card *card, enum jpki_key key,
+                            const uint8_t *data, size_t data_len,
+                            uint8_t *sig, size_t sig_cap, size_t *sig_len);
+
+/* Selects the MF, which clears both PINs' verified state on the card. */
+enum jpki_result jpki_clear_security_state (struct jpki_card *card);
+
+#endif
