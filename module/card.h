@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* One JPKI card in a reader: its connection, what we cached from it (what
+ * cannot change while it stays in the reader), and the login state of its
+ * two tokens.  Every operation runs in one PC/SC transaction. */
+#ifndef JPKI_CARD_H
+#define JPKI_CARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <p11-kit/pkcs11.h>
+
+#include "cert.h"
+#include "jpki.h"
+#include "pcsc.h"
+
+struct card;
+
+enum card_cert { CARD_CERT_USER, CARD_CERT_CA };
+
+/* Takes over conn.  CKR_OK with *out NULL when the card is not a JPKI
+ * card; CKR_DEVICE_ERROR etc. when the card could not be read. */
+CK_RV card_bind (struct pcsc_card *conn, struct card **out);
+/* Leaves the card with no verified PIN when we had logged in. */
+void card_free (struct card *card);
+
+bool card_has_token (const struct card *card, enum jpki_key key);
+const char *card_model (const struct card *card);
+const char *card_serial (const struct card *card);
+/* pin_set false: the card has no such PIN; *tries -1: unknown. */
+void card_pin_state (const struct card *card, enum jpki_key key, bool *pin_set, int *tries);
+bool card_logged_in (const struct card *card, enum jpki_key key);
+
+CK_RV card_login (struct card *card, enum jpki_key key, const uint8_t *pin, size_t pin_len);
+/* Logs both tokens out: the card clears both PINs at once. */
+CK_RV card_logout (struct card *card);
+CK_RV card_set_pin (struct card *card, enum jpki_key key, const uint8_t *old_pin, size_t old_len,
+                    const uint8_t *new_pin, size_t new_len);
+
+/* The token's certificate, read from the card once and cached; the
+ * signature token's own certificate only while logged in. */
+CK_RV card_certificate (struct card *card, enum jpki_key key, enum card_cert which,
+                        const struct cert_info **out);
+
+/* Signs card_input (DigestInfo or raw data) and checks the result against
+ * the certificate before handing it out.  sig holds JPKI_RSA_BYTES. */
+CK_RV card_sign (struct card *card, enum jpki_key key, const uint8_t *card_input, size_t input_len,
+                 uint8_t *sig, size_t *sig_len);
+
+#endif

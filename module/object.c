@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "object.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "attr.h"
+#include "log.h"
+#include "slot.h"
+#include "util.h"
+
+enum object_kind { OBJECT_CERT, OBJECT_CA_CERT, OBJECT_PUBLIC_KEY, OBJECT_PRIVATE_KEY };
+
+struct object_row {
+	enum object_kind kind;
+	CK_OBJECT_CLASS class;
+	enum card_cert cert;          /* where the values come from */
+	const char *label[2];         /* per token: auth, sign */
+	bool private[2];
+	uint8_t id[2];                /* CKA_ID per token */
+};
+
+/* The signature token guards its certificate as the card does. */
+static const struct object_row rows[] = {
+	{ OBJECT_CERT, CKO_CERTIFICATE, CARD_CERT_USER,
+	  { "JPKI User Authentication Certificate", "JPKI Digital Signature Certificate" },
+	  { false, true }, { 0x01, 0x02 } },
+	{ OBJECT_CA_CERT, CKO_CERTIFICATE, CARD_CERT_CA,
+	  { "JPKI User Authentication CA", "JPKI Digital Signature CA" },
+	  { false, false }, { 0x81, 0x82 } },
+	{ OBJECT_PUBLIC_KEY, CKO_PUBLIC_KEY, CARD_CERT_USER,
+	  { "JPKI User Authentication Key", "JPKI Digital Signature Key" },
+	  { false, true }, { 0x01, 0x02 } },
+	{ OBJECT_PRIVATE_KEY, CKO_PRIVATE_KEY, CARD_CERT_USER,
+	  { "JPKI User Authentication Key", "JPKI Digital Signature Key" },
+	  { true, true }, { 0x01, 0x02 } },
+};
+#define ROWS_PER_SLOT N_ELEMENTS (rows)
+
+struct object_ref {
+	const struct object_row *row;
+	enum jpki_key key;
+	const struct cert_info *cert;
+};
+
+static CK_OBJECT_HANDLE
+object_handle (CK_SLOT_ID slot, size_t row)
+{
+	return slot * ROWS_PER_SLOT + row + 1;
+}
+
+/* The object when it is visible now: private ones only after login, and
+ * only those whose certificate the card has. */
+static CK_RV
+object_ref_get (CK_SLOT_ID slot, struct card *card, size_t row, struct object_ref *ref)
+{
+	enum jpki_key key = slot_key (slot);
+	CK_RV rv;
+
+	ref->row = &rows[row];
+	ref->key = key;
+	if (ref->row->private[key] && !card_logged_in (card, key))
+		return CKR_OBJECT_HANDLE_INVALID;
+	rv = card_certificate (card, key, ref->row->cert, &ref->cert);
+	if (rv == CKR_USER_NOT_LOGGED_IN)
+		rv = CKR_OBJECT_HANDLE_INVALID;
+	return rv;
+}
+
+static CK_RV
+object_ref_from_handle (struct session *s, struct card *card, CK_OBJECT_HANDLE handle,
+                        struct object_ref *ref)
+{
+	if (handle == 0 || (handle - 1) / ROWS_PER_SLOT != s->slot)
+		return CKR_OBJECT_HANDLE_INVALID;
+	return object_ref_get (s->slot, card, (handle - 1) % ROWS_PER_SLOT, ref);
+}
+
+static void
+set_date (struct attr_value *v, const char yyyymmdd[8])
+{
+	memcpy (&v->scratch.date, yyyymmdd, sizeof v->scratch.date);
+	attr_set_bytes (v, &v->scratch.date, sizeof v->scratch.date);
+}
+
+static CK_RV
+get_common (const struct object_ref *o, CK_ATTRIBUTE_TYPE type, struct attr_value *v)
+{
+	switch (type) {
+	case CKA_CLASS: attr_set_number (v, o->row->class); return CKR_OK;
+	case CKA_TOKEN: attr_set_flag (v, true); return CKR_OK;
+	case CKA_PRIVATE: attr_set_flag (v, o->row->private[o->key]); return CKR_OK;
+	case CKA_MODIFIABLE:
+	case CKA_COPYABLE:
+	case CKA_DESTROYABLE: attr_set_flag (v, false); return CKR_OK;
+	case CKA_LABEL:
+		attr_set_bytes (v, o->row->label[o->key], strlen (o->row->label[o->key]));
+		return CKR_OK;
+	case CKA_ID: attr_set_bytes (v, &o->row->id[o->key], 1); return CKR_OK;
+	default: return CKR_ATTRIBUTE_TYPE_INVALID;
+	}
+}
+
+static CK_RV
+get_certificate (const struct object_ref *o, CK_ATTRIBUTE_TYPE type, struct attr_value *v)
+{
+	const struct cert_info *c = o->cert;
+	unsigned char md[EVP_MAX_MD_SIZE];
+
+	switch (type) {
+	case CKA_CERTIFICATE_TYPE: attr_set_number (v, CKC_X_509); break;
+	case CKA_TRUSTED: attr_set_flag (v, false); break;
+	case CKA_CERTIFICATE_CATEGORY:
+		attr_set_number (v, o->row->kind == OBJECT_CA_CERT ? 2 : 1);
+		break;
+	case CKA_CHECK_VALUE:
+		if (!EVP_Digest (c->der.data, c->der.len, md, NULL, EVP_sha1 (), NULL))
+			return CKR_HOST_MEMORY;
+		memcpy (v->scratch.bytes, md, 3);
+		attr_set_bytes (v, v->scratch.bytes, 3);
+		break;
+	case CKA_START_DATE: set_date (v, c->not_before); break;
+	case CKA_END_DATE: set_date (v, c->not_after); break;
+	case CKA_SUBJECT: attr_set_bytes (v, c->subject.data, c->subject.len); break;
+	case CKA_ISSUER: attr_set_bytes (v, c->issuer.data, c->issuer.len); break;
+	case CKA_SERIAL_NUMBER: attr_set_bytes (v, c->serial.data, c->serial.len); break;
+	case CKA_VALUE: attr_set_bytes (v, c->der.data, c->der.len); break;
+	case CKA_PUBLIC_KEY_INFO: attr_set_bytes (v, c->spki.data, c->spki.len); break;
+	case CKA_URL:
+	case CKA_HASH_OF_SUBJECT_PUBLIC_KEY:
+	case CKA_HASH_OF_ISSUER_PUBLIC_KEY: attr_set_bytes (v, NULL, 0); break;
+	case CKA_JAVA_MIDP_SECURITY_DOMAIN: attr_set_number (v, 0); break;
+	default: return get_common (o, type, v);
+	}
+	return CKR_OK;
+}
+
+static CK_RV
+get_key (const struct object_ref *o, CK_ATTRIBUTE_TYPE type, struct attr_value *v)
+{
+	const struct cert_info *c = o->cert;
+	bool private = o->row->kind == OBJECT_PRIVATE_KEY;
+
+	switch (type) {
+	case CKA_KEY_TYPE: attr_set_number (v, CKK_RSA); break;
+	case CKA_SUBJECT: attr_set_bytes (v, c->subject.data, c->subject.len); break;
+	case CKA_START_DATE:
+	case CKA_END_DATE: attr_set_bytes (v, NULL, 0); break;
+	case CKA_DERIVE:
+	case CKA_LOCAL:
+	case CKA_ENCRYPT:
+	case CKA_DECRYPT:
+	case CKA_WRAP:
+	case CKA_UNWRAP:
+	case CKA_SIGN_RECOVER:
+	case CKA_VERIFY_RECOVER:
+	case CKA_TRUSTED:
+	case CKA_EXTRACTABLE:
+	case CKA_WRAP_WITH_TRUSTED:
+	case CKA_ALWAYS_AUTHENTICATE: attr_set_flag (v, false); break;
+	case CKA_SIGN: attr_set_flag (v, private); break;
+	case CKA_VERIFY: attr_set_flag (v, !private); break;
+	case CKA_SENSITIVE:
+	case CKA_ALWAYS_SENSITIVE:
+	case CKA_NEVER_EXTRACTABLE:
+		if (!private)
+			return CKR_ATTRIBUTE_TYPE_INVALID;
+		attr_set_flag (v, true);
+		break;
+	case CKA_KEY_GEN_MECHANISM: attr_set_number (v, CK_UNAVAILABLE_INFORMATION); break;
+	case CKA_MODULUS: attr_set_bytes (v, c->modulus.data, c->modulus.len); break;
+	case CKA_MODULUS_BITS: attr_set_number (v, c->modulus_bits); break;
+	case CKA_PUBLIC_EXPONENT: attr_set_bytes (v, c->exponent.data, c->exponent.len); break;
+	case CKA_PUBLIC_KEY_INFO: attr_set_bytes (v, c->spki.data, c->spki.len); break;
+	case CKA_ALLOWED_MECHANISMS: {
+		CK_ULONG n = N_ELEMENTS (v->scratch.mechanisms);
+		if (mech_list (v->scratch.mechanisms, &n) != CKR_OK)
+			return CKR_GENERAL_ERROR;
+		attr_set_bytes (v, v->scratch.mechanisms, n * sizeof (CK_MECHANISM_TYPE));
+		break;
+	}
+	case CKA_PRIVATE_EXPONENT:
+	case CKA_PRIME_1:
+	case CKA_PRIME_2:
+	case CKA_EXPONENT_1:
+	case CKA_EXPONENT_2:
+	case CKA_COEFFICIENT:
+	case CKA_VALUE:
+		return private ? CKR_ATTRIBUTE_SENSITIVE : CKR_ATTRIBUTE_TYPE_INVALID;
+	default: return get_common (o, type, v);
+	}
+	return CKR_OK;
+}
+
+static CK_RV
+object_attribute (void *object, CK_ATTRIBUTE_TYPE type, struct attr_value *v)
+{
+	const struct object_ref *o = object;
+
+	if (o->row->class == CKO_CERTIFICATE)
+		return get_certificate (o, type, v);
+	return get_key (o, type, v);
+}
+
+CK_RV
+object_find_init (CK_SESSION_HANDLE handle, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count)
+{
+	struct session *s;
+	struct card *card;
+	CK_RV rv = session_get (handle, &s, &card);
+
+	if (rv != CKR_OK)
+		return rv;
+	if (tmpl == NULL && count > 0)
+		return CKR_ARGUMENTS_BAD;
+	if (s->finding)
+		return CKR_OPERATION_ACTIVE;
+	s->found_count = s->found_next = 0;
+	for (size_t row = 0; row < ROWS_PER_SLOT; row++) {
+		struct object_ref ref;
+		rv = object_ref_get (s->slot, card, row, &ref);
+		if (rv == CKR_OBJECT_HANDLE_INVALID)
+			continue;
+		if (rv != CKR_OK)
+			return rv;
+		if (attr_template_matches (object_attribute, &ref, tmpl, count, &rv))
+			s->found[s->found_count++] = object_handle (s->slot, row);
+		if (rv != CKR_OK)
+			return rv;
+	}
+	s->finding = true;
+	return CKR_OK;
+}
+
+CK_RV
+object_find (CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE_PTR out, CK_ULONG max, CK_ULONG_PTR count)
+{
+	struct session *s;
+	struct card *card;
+	CK_RV rv = session_get (handle, &s, &card);
+
+	if (rv != CKR_OK)
+		return rv;
+	if (out == NULL || count == NULL)
+		return CKR_ARGUMENTS_BAD;
+	if (!s->finding)
+		return CKR_OPERATION_NOT_INITIALIZED;
+	*count = 0;
+	while (*count < max && s->found_next < s->found_count)
+		out[(*count)++] = s->found[s->found_next++];
+	return CKR_OK;
+}
+
+CK_RV
+object_find_final (CK_SESSION_HANDLE handle)
+{
+	struct session *s;
+	struct card *card;
+	CK_RV rv = session_get (handle, &s, &card);
+
+	if (rv != CKR_OK)
+		return rv;
+	if (!s->finding)
+		return CKR_OPERATION_NOT_INITIALIZED;
+	s->finding = false;
+	return CKR_OK;
+}
+
+CK_RV
+object_get_attributes (CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE object, CK_ATTRIBUTE_PTR tmpl,
+                       CK_ULONG count)
+{
+	struct session *s;
+	struct card *card;
+	struct object_ref ref;
+	CK_RV rv = session_get (handle, &s, &card);
+
+	if (rv == CKR_OK)
+		rv = object_ref_from_handle (s, card, object, &ref);
+	if (rv != CKR_OK)
+		return rv;
+	return attr_fill_template (object_attribute, &ref, tmpl, count);
+}
+
+CK_RV
+object_get_size (CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE object, CK_ULONG_PTR size)
+{
+	struct session *s;
+	struct card *card;
+	struct object_ref ref;
+	CK_RV rv = session_get (handle, &s, &card);
+
+	if (rv == CKR_OK)
+		rv = object_ref_from_handle (s, card, object, &ref);
+	if (rv != CKR_OK)
+		return rv;
+	if (size == NULL)
+		return CKR_ARGUMENTS_BAD;
+	*size = CK_UNAVAILABLE_INFORMATION;
+	return CKR_OK;
+}
+
+CK_RV
+object_check_signing_key (struct session *s, struct card *card, CK_OBJECT_HANDLE key)
+{
+	struct object_ref ref;
+	CK_RV rv;
+
+	if (key == 0 || (key - 1) / ROWS_PER_SLOT != s->slot)
+		return CKR_KEY_HANDLE_INVALID;
+	switch (rows[(key - 1) % ROWS_PER_SLOT].kind) {
+	case OBJECT_PRIVATE_KEY: break;
+	case OBJECT_PUBLIC_KEY: return CKR_KEY_FUNCTION_NOT_PERMITTED;
+	default: return CKR_KEY_HANDLE_INVALID;
+	}
+	if (!card_logged_in (card, slot_key (s->slot)))
+		return CKR_USER_NOT_LOGGED_IN;
+	rv = object_ref_from_handle (s, card, key, &ref);
+	return rv == CKR_OBJECT_HANDLE_INVALID ? CKR_KEY_HANDLE_INVALID : rv;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "rv.h"
+#include "log.h"
+
+CK_RV
+rv_from_jpki (enum jpki_result r)
+{
+	switch (r) {
+	case JPKI_OK: return CKR_OK;
+	case JPKI_PIN_INCORRECT: return CKR_PIN_INCORRECT;
+	case JPKI_PIN_BLOCKED: return CKR_PIN_LOCKED;
+	case JPKI_PIN_REJECTED: return CKR_PIN_INVALID;
+	case JPKI_SECURITY_STATUS: return CKR_USER_NOT_LOGGED_IN;
+	case JPKI_BAD_INPUT: return CKR_DATA_LEN_RANGE;
+	case JPKI_CARD_REMOVED: return CKR_DEVICE_REMOVED;
+	case JPKI_NO_MEMORY: return CKR_HOST_MEMORY;
+	case JPKI_NOT_JPKI:
+	case JPKI_NOT_FOUND:
+	case JPKI_BAD_RESPONSE:
+	case JPKI_CARD_RESET:
+	case JPKI_TRANSPORT_ERROR:
+		break;
+	}
+	LOG ("card result %s -> CKR_DEVICE_ERROR", jpki_result_name (r));
+	return CKR_DEVICE_ERROR;
+}
+
+CK_RV
+rv_from_pcsc (enum pcsc_result r)
+{
+	switch (r) {
+	case PCSC_OK: return CKR_OK;
+	case PCSC_NO_CARD:
+	case PCSC_CARD_REMOVED: return CKR_DEVICE_REMOVED;
+	case PCSC_NO_MEMORY: return CKR_HOST_MEMORY;
+	case PCSC_NO_SERVICE:
+	case PCSC_NO_READERS:
+	case PCSC_CARD_RESET:
+	case PCSC_SHARING:
+	case PCSC_ERROR:
+		break;
+	}
+	LOG ("transport result %d -> CKR_DEVICE_ERROR", (int) r);
+	return CKR_DEVICE_ERROR;
+}

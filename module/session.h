@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The session table: a handle is its index plus one.  Login state lives in
+ * the card (per token, shared by all of the application's sessions). */
+#ifndef JPKI_SESSION_H
+#define JPKI_SESSION_H
+
+#include <stdbool.h>
+#include <p11-kit/pkcs11.h>
+
+#include "card.h"
+#include "mech.h"
+
+#define SESSION_MAX 256
+#define FIND_MAX 8
+
+struct session {
+	bool open;
+	CK_SLOT_ID slot;
+	CK_FLAGS flags;
+	/* C_FindObjects* */
+	bool finding;
+	CK_OBJECT_HANDLE found[FIND_MAX];
+	CK_ULONG found_count, found_next;
+	/* C_Sign* */
+	bool signing;
+	bool sign_multipart;
+	CK_OBJECT_HANDLE sign_key;
+	struct sign_op sign;
+};
+
+void sessions_reset (void);
+/* Closes every session without touching cards (C_Finalize, removal). */
+void sessions_close_all_slots (void);
+void sessions_close_slot (CK_SLOT_ID slot);
+
+CK_RV session_open (CK_SLOT_ID slot, CK_FLAGS flags, CK_SESSION_HANDLE *out);
+CK_RV session_close (CK_SESSION_HANDLE handle);
+CK_RV session_close_all (CK_SLOT_ID slot);
+/* The session and the card holding its token, checked to be still there. */
+CK_RV session_get (CK_SESSION_HANDLE handle, struct session **s, struct card **card);
+CK_RV session_info (CK_SESSION_HANDLE handle, CK_SESSION_INFO *info);
+CK_ULONG session_count (CK_SLOT_ID slot);
+
+CK_RV session_login (CK_SESSION_HANDLE handle, CK_USER_TYPE user, const CK_UTF8CHAR *pin,
+                     CK_ULONG pin_len);
+CK_RV session_logout (CK_SESSION_HANDLE handle);
+CK_RV session_set_pin (CK_SESSION_HANDLE handle, const CK_UTF8CHAR *old_pin, CK_ULONG old_len,
+                       const CK_UTF8CHAR *new_pin, CK_ULONG new_len);
+
+#endif
