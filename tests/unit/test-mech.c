@@ -1,0 +1,627 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Mechanism table, DigestInfo and raw input, and the signature check.
+ * Expected DigestInfos are built from RFC 8017's prefixes (section 9.2,
+ * note 1) and the FIPS 180 "abc" test vectors, not from OpenSSL. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/rsa.h>
+
+#include "mech.h"
+
+/* OpenSSL allocations fail once this reaches zero; -1: never. */
+static long alloc_countdown = -1;
+
+static void *
+test_malloc (size_t n, const char *file, int line)
+{
+	(void) file;
+	(void) line;
+	if (alloc_countdown == 0)
+		return NULL;
+	if (alloc_countdown > 0)
+		alloc_countdown--;
+	return malloc (n);
+}
+
+static void *
+test_realloc (void *p, size_t n, const char *file, int line)
+{
+	(void) file;
+	(void) line;
+	if (alloc_countdown == 0)
+		return NULL;
+	if (alloc_countdown > 0)
+		alloc_countdown--;
+	return realloc (p, n);
+}
+
+static void
+test_free (void *p, const char *file, int line)
+{
+	(void) file;
+	(void) line;
+	free (p);
+}
+
+static const CK_MECHANISM_TYPE expected_list[] = {
+	CKM_RSA_PKCS, CKM_SHA1_RSA_PKCS, CKM_SHA256_RSA_PKCS, CKM_SHA384_RSA_PKCS,
+	CKM_SHA512_RSA_PKCS,
+};
+#define EXPECTED_COUNT (sizeof expected_list / sizeof expected_list[0])
+
+struct vector {
+	CK_MECHANISM_TYPE type;
+	const char *prefix;   /* RFC 8017 DigestInfo prefix, hex */
+	const char *abc_hash; /* FIPS 180 hash of "abc", hex */
+};
+
+static const struct vector vectors[] = {
+	{ CKM_SHA1_RSA_PKCS,
+	  "3021300906052b0e03021a05000414",
+	  "a9993e364706816aba3e25717850c26c9cd0d89d" },
+	{ CKM_SHA256_RSA_PKCS,
+	  "3031300d060960864801650304020105000420",
+	  "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+	{ CKM_SHA384_RSA_PKCS,
+	  "3041300d060960864801650304020205000430",
+	  "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed"
+	  "8086072ba1e7cc2358baeca134c825a7" },
+	{ CKM_SHA512_RSA_PKCS,
+	  "3051300d060960864801650304020305000440",
+	  "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+	  "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f" },
+};
+#define VECTOR_COUNT (sizeof vectors / sizeof vectors[0])
+
+static size_t
+unhex (const char *hex, uint8_t *out, size_t cap)
+{
+	size_t n = strlen (hex) / 2;
+	size_t i;
+
+	ck_assert_uint_le (n, cap);
+	for (i = 0; i < n; i++) {
+		unsigned int byte;
+
+		ck_assert_int_eq (sscanf (hex + 2 * i, "%2x", &byte), 1);
+		out[i] = (uint8_t) byte;
+	}
+	return n;
+}
+
+/* prefix || hash of "abc" */
+static size_t
+expected_digest_info (const struct vector *v, uint8_t *out, size_t cap)
+{
+	size_t n = unhex (v->prefix, out, cap);
+
+	return n + unhex (v->abc_hash, out + n, cap - n);
+}
+
+/* One update, then the card input. */
+static CK_RV
+card_input_of (CK_MECHANISM_TYPE type, const void *data, size_t len, uint8_t *out, size_t *out_len)
+{
+	struct sign_op op;
+	CK_RV rv;
+
+	memset (&op, 0, sizeof op);
+	ck_assert_int_eq (sign_op_init (&op, mech_find (type)), CKR_OK);
+	ck_assert_int_eq (sign_op_update (&op, data, len), CKR_OK);
+	rv = sign_op_card_input (&op, out, out_len);
+	sign_op_clear (&op);
+	return rv;
+}
+
+/* Mechanism list and info. */
+
+START_TEST (list_count)
+{
+	CK_ULONG count = 12345;
+
+	ck_assert_int_eq (mech_list (NULL, &count), CKR_OK);
+	ck_assert_uint_eq (count, EXPECTED_COUNT);
+	ck_assert_int_eq (mech_list (NULL, NULL), CKR_ARGUMENTS_BAD);
+}
+END_TEST
+
+START_TEST (list_too_small)
+{
+	CK_MECHANISM_TYPE list[EXPECTED_COUNT];
+	CK_ULONG count = EXPECTED_COUNT - 1;
+
+	memset (list, 0xEE, sizeof list);
+	ck_assert_int_eq (mech_list (list, &count), CKR_BUFFER_TOO_SMALL);
+	ck_assert_uint_eq (count, EXPECTED_COUNT);
+	count = 0;
+	ck_assert_int_eq (mech_list (list, &count), CKR_BUFFER_TOO_SMALL);
+	ck_assert_uint_eq (count, EXPECTED_COUNT);
+}
+END_TEST
+
+START_TEST (list_contents)
+{
+	CK_MECHANISM_TYPE list[EXPECTED_COUNT + 2];
+	CK_ULONG count = EXPECTED_COUNT;
+	size_t i;
+
+	memset (list, 0xEE, sizeof list);
+	ck_assert_int_eq (mech_list (list, &count), CKR_OK);
+	ck_assert_uint_eq (count, EXPECTED_COUNT);
+	for (i = 0; i < EXPECTED_COUNT; i++)
+		ck_assert_uint_eq (list[i], expected_list[i]);
+
+	/* A larger buffer gets the true count. */
+	count = EXPECTED_COUNT + 2;
+	ck_assert_int_eq (mech_list (list, &count), CKR_OK);
+	ck_assert_uint_eq (count, EXPECTED_COUNT);
+}
+END_TEST
+
+START_TEST (info_rows)
+{
+	CK_MECHANISM_INFO info;
+	size_t i;
+
+	for (i = 0; i < EXPECTED_COUNT; i++) {
+		const struct mech_row *row = mech_find (expected_list[i]);
+
+		ck_assert_ptr_nonnull (row);
+		ck_assert_uint_eq (row->type, expected_list[i]);
+		memset (&info, 0xEE, sizeof info);
+		mech_info (row, &info);
+		ck_assert_uint_eq (info.ulMinKeySize, 2048);
+		ck_assert_uint_eq (info.ulMaxKeySize, 2048);
+		ck_assert_uint_eq (info.flags, CKF_SIGN | CKF_HW);
+		ck_assert_uint_eq (info.flags & (CKF_DECRYPT | CKF_VERIFY | CKF_ENCRYPT |
+		                                 CKF_VERIFY_RECOVER | CKF_SIGN_RECOVER), 0);
+	}
+	ck_assert_ptr_null (mech_find (CKM_RSA_PKCS)->digest);
+	ck_assert_str_eq (mech_find (CKM_SHA256_RSA_PKCS)->digest, "SHA256");
+	ck_assert_ptr_null (mech_find (CKM_RSA_X_509));
+	ck_assert_ptr_null (mech_find (CKM_RSA_PKCS_PSS));
+	ck_assert_ptr_null (mech_find (CKM_SHA256_RSA_PKCS_PSS));
+	ck_assert_ptr_null (mech_find (CKM_MD5_RSA_PKCS));
+	ck_assert_ptr_null (mech_find (CKM_SHA224_RSA_PKCS));
+}
+END_TEST
+
+/* DigestInfo. */
+
+START_TEST (digest_info_abc)
+{
+	const struct vector *v = &vectors[_i];
+	uint8_t expect[128];
+	uint8_t out[JPKI_RSA_BYTES];
+	size_t expect_len = expected_digest_info (v, expect, sizeof expect);
+	size_t out_len = 0;
+
+	ck_assert_int_eq (card_input_of (v->type, "abc", 3, out, &out_len), CKR_OK);
+	ck_assert_uint_eq (out_len, expect_len);
+	ck_assert_mem_eq (out, expect, expect_len);
+}
+END_TEST
+
+START_TEST (digest_info_multipart)
+{
+	const struct vector *v = &vectors[_i];
+	uint8_t message[1000];
+	uint8_t whole[JPKI_RSA_BYTES], parts[JPKI_RSA_BYTES], abc[JPKI_RSA_BYTES];
+	uint8_t expect[128];
+	size_t whole_len = 0, parts_len = 0, abc_len = 0, expect_len;
+	struct sign_op op;
+	size_t i;
+
+	for (i = 0; i < sizeof message; i++)
+		message[i] = (uint8_t) (i * 31 + 3);
+	ck_assert_int_eq (card_input_of (v->type, message, sizeof message, whole, &whole_len), CKR_OK);
+
+	memset (&op, 0, sizeof op);
+	ck_assert_int_eq (sign_op_init (&op, mech_find (v->type)), CKR_OK);
+	ck_assert_int_eq (sign_op_update (&op, message, 1), CKR_OK);
+	ck_assert_int_eq (sign_op_update (&op, message + 1, 0), CKR_OK);
+	ck_assert_int_eq (sign_op_update (&op, NULL, 0), CKR_OK);
+	ck_assert_int_eq (sign_op_update (&op, message + 1, 500), CKR_OK);
+	ck_assert_int_eq (sign_op_update (&op, message + 501, 499), CKR_OK);
+	ck_assert_int_eq (sign_op_card_input (&op, parts, &parts_len), CKR_OK);
+	ck_assert_uint_eq (parts_len, whole_len);
+	ck_assert_mem_eq (parts, whole, whole_len);
+	/* Asking again gives the same bytes. */
+	memset (parts, 0, sizeof parts);
+	ck_assert_int_eq (sign_op_card_input (&op, parts, &parts_len), CKR_OK);
+	ck_assert_mem_eq (parts, whole, whole_len);
+	sign_op_clear (&op);
+
+	/* Asking midway leaves the running hash alone. */
+	memset (&op, 0, sizeof op);
+	ck_assert_int_eq (sign_op_init (&op, mech_find (v->type)), CKR_OK);
+	ck_assert_int_eq (sign_op_update (&op, message, 300), CKR_OK);
+	ck_assert_int_eq (sign_op_card_input (&op, parts, &parts_len), CKR_OK);
+	ck_assert_mem_ne (parts, whole, whole_len);
+	ck_assert_int_eq (sign_op_update (&op, message + 300, 700), CKR_OK);
+	ck_assert_int_eq (sign_op_card_input (&op, parts, &parts_len), CKR_OK);
+	ck_assert_uint_eq (parts_len, whole_len);
+	ck_assert_mem_eq (parts, whole, whole_len);
+	sign_op_clear (&op);
+
+	/* "a" "b" "c" in three parts against the published vector. */
+	memset (&op, 0, sizeof op);
+	ck_assert_int_eq (sign_op_init (&op, mech_find (v->type)), CKR_OK);
+	ck_assert_int_eq (sign_op_update (&op, (const uint8_t *) "a", 1), CKR_OK);
+	ck_assert_int_eq (sign_op_update (&op, (const uint8_t *) "b", 1), CKR_OK);
+	ck_assert_int_eq (sign_op_update (&op, (const uint8_t *) "c", 1), CKR_OK);
+	ck_assert_int_eq (sign_op_card_input (&op, abc, &abc_len), CKR_OK);
+	sign_op_clear (&op);
+	expect_len = expected_digest_info (v, expect, sizeof expect);
+	ck_assert_uint_eq (abc_len, expect_len);
+	ck_assert_mem_eq (abc, expect, expect_len);
+	/* And a different message gives a different DigestInfo. */
+	ck_assert_mem_ne (abc, whole, expect_len);
+}
+END_TEST
+
+/* Raw CKM_RSA_PKCS input. */
+
+START_TEST (raw_limits)
+{
+	uint8_t data[300];
+	uint8_t out[JPKI_RSA_BYTES];
+	size_t out_len;
+	size_t i;
+
+	for (i = 0; i < sizeof data; i++)
+		data[i] = (uint8_t) (255 - i);
+
+	out_len = 0;
+	ck_assert_int_eq (card_input_of (CKM_RSA_PKCS, data, 245, out, &out_len), CKR_OK);
+	ck_assert_uint_eq (out_len, 245);
+	ck_assert_mem_eq (out, data, 245);
+
+	out_len = 0;
+	ck_assert_int_eq (card_input_of (CKM_RSA_PKCS, data, 1, out, &out_len), CKR_OK);
+	ck_assert_uint_eq (out_len, 1);
+	ck_assert_uint_eq (out[0], 255);
+
+	out_len = 77;
+	ck_assert_int_eq (card_input_of (CKM_RSA_PKCS, data, 246, out, &out_len), CKR_DATA_LEN_RANGE);
+	ck_assert_uint_eq (out_len, 77);
+	ck_assert_int_eq (card_input_of (CKM_RSA_PKCS, data, 300, out, &out_len), CKR_DATA_LEN_RANGE);
+	ck_assert_int_eq (card_input_of (CKM_RSA_PKCS, data, 0, out, &out_len), CKR_DATA_LEN_RANGE);
+	ck_assert_uint_eq (out_len, 77);
+}
+END_TEST
+
+START_TEST (raw_multipart)
+{
+	uint8_t data[300];
+	uint8_t out[JPKI_RSA_BYTES];
+	size_t out_len = 0;
+	struct sign_op op;
+	size_t i;
+
+	for (i = 0; i < sizeof data; i++)
+		data[i] = (uint8_t) (i ^ 0x5A);
+
+	/* 200 + 45 fits exactly. */
+	memset (&op, 0, sizeof op);
+	ck_assert_int_eq (sign_op_init (&op, mech_find (CKM_RSA_PKCS)), CKR_OK);
+	ck_assert_int_eq (sign_op_update (&op, data, 200), CKR_OK);
+	ck_assert_int_eq (sign_op_update (&op, NULL, 0), CKR_OK);
+	ck_assert_int_eq (sign_op_update (&op, data + 200, 45), CKR_OK);
+	ck_assert_int_eq (sign_op_card_input (&op, out, &out_len), CKR_OK);
+	ck_assert_uint_eq (out_len, 245);
+	ck_assert_mem_eq (out, data, 245);
+	sign_op_clear (&op);
+
+	/* 200 + 46: updates accept, the end refuses, even after more data. */
+	memset (&op, 0, sizeof op);
+	ck_assert_int_eq (sign_op_init (&op, mech_find (CKM_RSA_PKCS)), CKR_OK);
+	ck_assert_int_eq (sign_op_update (&op, data, 200), CKR_OK);
+	ck_assert_int_eq (sign_op_update (&op, data + 200, 46), CKR_OK);
+	ck_assert (op.too_long);
+	ck_assert_int_eq (sign_op_update (&op, data, 1), CKR_OK);
+	ck_assert_int_eq (sign_op_card_input (&op, out, &out_len), CKR_DATA_LEN_RANGE);
+	sign_op_clear (&op);
+
+	/* A huge length must not wrap around the limit check. */
+	memset (&op, 0, sizeof op);
+	ck_assert_int_eq (sign_op_init (&op, mech_find (CKM_RSA_PKCS)), CKR_OK);
+	ck_assert_int_eq (sign_op_update (&op, data, 10), CKR_OK);
+	ck_assert_int_eq (sign_op_update (&op, data, SIZE_MAX - 5), CKR_OK);
+	ck_assert_int_eq (sign_op_card_input (&op, out, &out_len), CKR_DATA_LEN_RANGE);
+	sign_op_clear (&op);
+}
+END_TEST
+
+START_TEST (op_lifecycle)
+{
+	struct sign_op op;
+	uint8_t out[JPKI_RSA_BYTES];
+	size_t out_len;
+
+	memset (&op, 0, sizeof op);
+	sign_op_clear (&op);
+	sign_op_clear (&op);
+	ck_assert_int_eq (sign_op_update (&op, out, 1), CKR_OPERATION_NOT_INITIALIZED);
+	ck_assert_int_eq (sign_op_card_input (&op, out, &out_len), CKR_OPERATION_NOT_INITIALIZED);
+
+	ck_assert_int_eq (sign_op_init (&op, NULL), CKR_MECHANISM_INVALID);
+	ck_assert_ptr_null (op.mech);
+	ck_assert_ptr_null (op.md);
+
+	ck_assert_int_eq (sign_op_init (&op, mech_find (CKM_SHA256_RSA_PKCS)), CKR_OK);
+	ck_assert_ptr_nonnull (op.md);
+	ck_assert_int_eq (sign_op_update (&op, NULL, 5), CKR_ARGUMENTS_BAD);
+	ck_assert_int_eq (sign_op_card_input (&op, NULL, &out_len), CKR_ARGUMENTS_BAD);
+	sign_op_clear (&op);
+	ck_assert_ptr_null (op.md);
+	ck_assert_ptr_null (op.mech);
+	sign_op_clear (&op);
+
+	/* Raw data is wiped by clear. */
+	ck_assert_int_eq (sign_op_init (&op, mech_find (CKM_RSA_PKCS)), CKR_OK);
+	ck_assert_int_eq (sign_op_update (&op, (const uint8_t *) "secret", 6), CKR_OK);
+	sign_op_clear (&op);
+	ck_assert_uint_eq (op.raw_len, 0);
+	ck_assert_uint_eq (op.raw[0], 0);
+	ck_assert_uint_eq (op.raw[5], 0);
+}
+END_TEST
+
+/* Every allocation in turn fails: an error and no leak (ASan, valgrind),
+ * until the DigestInfo comes out right. */
+START_TEST (digest_info_allocation_failures)
+{
+	const struct vector *v = &vectors[_i];
+	uint8_t expect[128], out[JPKI_RSA_BYTES];
+	size_t expect_len = expected_digest_info (v, expect, sizeof expect);
+	size_t out_len = 0;
+	struct sign_op op;
+	CK_RV rv = CKR_GENERAL_ERROR;
+	long n;
+
+	/* OpenSSL's one-time set-up (providers, fetch cache) is not what is
+	 * tested here, and does not survive failing allocations: do it first. */
+	ck_assert_int_eq (card_input_of (v->type, "abc", 3, out, &out_len), CKR_OK);
+	memset (out, 0, sizeof out);
+	out_len = 0;
+	for (n = 0; n < 100000 && rv != CKR_OK; n++) {
+		memset (&op, 0, sizeof op);
+		alloc_countdown = n;
+		rv = sign_op_init (&op, mech_find (v->type));
+		if (rv != CKR_OK) {
+			/* A failed init leaves nothing to clear. */
+			alloc_countdown = -1;
+			ck_assert_ptr_null (op.md);
+			ck_assert_ptr_null (op.mech);
+			ck_assert_msg (rv == CKR_HOST_MEMORY || rv == CKR_FUNCTION_FAILED,
+			               "allocation %ld: rv 0x%lx", n, rv);
+			continue;
+		}
+		rv = sign_op_update (&op, (const uint8_t *) "abc", 3);
+		if (rv == CKR_OK)
+			rv = sign_op_card_input (&op, out, &out_len);
+		alloc_countdown = -1;
+		if (rv != CKR_OK)
+			ck_assert_msg (rv == CKR_HOST_MEMORY || rv == CKR_FUNCTION_FAILED,
+			               "allocation %ld: rv 0x%lx", n, rv);
+		sign_op_clear (&op);
+	}
+	ck_assert_int_eq (rv, CKR_OK);
+	ck_assert_int_gt (n, 2);
+	ck_assert_uint_eq (out_len, expect_len);
+	ck_assert_mem_eq (out, expect, expect_len);
+}
+END_TEST
+
+/* Signature check. */
+
+static EVP_PKEY *rsa_key;
+static EVP_PKEY *other_key;
+
+static void
+keys_setup (void)
+{
+	rsa_key = EVP_RSA_gen (2048);
+	other_key = EVP_RSA_gen (2048);
+	ck_assert_ptr_nonnull (rsa_key);
+	ck_assert_ptr_nonnull (other_key);
+}
+
+static void
+keys_teardown (void)
+{
+	EVP_PKEY_free (rsa_key);
+	EVP_PKEY_free (other_key);
+}
+
+/* What the card does: PKCS#1 v1.5 type 1 padding and the private operation. */
+static size_t
+card_sign (EVP_PKEY *key, const uint8_t *input, size_t len, uint8_t *sig, size_t cap)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey (NULL, key, NULL);
+	size_t sig_len = cap;
+
+	ck_assert_ptr_nonnull (ctx);
+	ck_assert_int_eq (EVP_PKEY_sign_init (ctx), 1);
+	ck_assert_int_gt (EVP_PKEY_CTX_set_rsa_padding (ctx, RSA_PKCS1_PADDING), 0);
+	ck_assert_int_eq (EVP_PKEY_sign (ctx, sig, &sig_len, input, len), 1);
+	EVP_PKEY_CTX_free (ctx);
+	return sig_len;
+}
+
+START_TEST (signature_checks)
+{
+	uint8_t input[JPKI_RSA_BYTES], other[JPKI_RSA_BYTES];
+	uint8_t sig[JPKI_RSA_BYTES + 1], other_sig[JPKI_RSA_BYTES];
+	size_t input_len = 0, other_len = 0, sig_len;
+	uint8_t zeros[JPKI_RSA_BYTES] = { 0 };
+	uint8_t ones[JPKI_RSA_BYTES];
+
+	ck_assert_int_eq (card_input_of (CKM_SHA256_RSA_PKCS, "abc", 3, input, &input_len), CKR_OK);
+	ck_assert_int_eq (card_input_of (CKM_SHA256_RSA_PKCS, "abd", 3, other, &other_len), CKR_OK);
+	sig_len = card_sign (rsa_key, input, input_len, sig, sizeof sig);
+	ck_assert_uint_eq (sig_len, 256);
+
+	ck_assert (signature_matches (rsa_key, input, input_len, sig, sig_len));
+
+	/* Wrong lengths. */
+	ck_assert (!signature_matches (rsa_key, input, input_len, sig, 255));
+	ck_assert (!signature_matches (rsa_key, input, input_len, sig + 1, 255));
+	sig[256] = 0;
+	ck_assert (!signature_matches (rsa_key, input, input_len, sig, 257));
+	ck_assert (!signature_matches (rsa_key, input, input_len, sig, 0));
+
+	/* The input must match in length as well as content. */
+	ck_assert (!signature_matches (rsa_key, input, input_len - 1, sig, sig_len));
+	ck_assert (!signature_matches (rsa_key, input, input_len + 1, sig, sig_len));
+	ck_assert (!signature_matches (rsa_key, other, other_len, sig, sig_len));
+	ck_assert (!signature_matches (rsa_key, input, 0, sig, sig_len));
+
+	/* Another key, or no key. */
+	ck_assert (!signature_matches (other_key, input, input_len, sig, sig_len));
+	ck_assert (!signature_matches (NULL, input, input_len, sig, sig_len));
+
+	/* A signature over other data. */
+	card_sign (rsa_key, other, other_len, other_sig, sizeof other_sig);
+	ck_assert (!signature_matches (rsa_key, input, input_len, other_sig, sizeof other_sig));
+	ck_assert (signature_matches (rsa_key, other, other_len, other_sig, sizeof other_sig));
+
+	/* All zeros; all ones (above the modulus). */
+	ck_assert (!signature_matches (rsa_key, input, input_len, zeros, sizeof zeros));
+	memset (ones, 0xFF, sizeof ones);
+	ck_assert (!signature_matches (rsa_key, input, input_len, ones, sizeof ones));
+
+	/* Any single flipped bit. */
+	sig[0] ^= 0x01;
+	ck_assert (!signature_matches (rsa_key, input, input_len, sig, sig_len));
+	sig[0] ^= 0x01;
+	sig[128] ^= 0x10;
+	ck_assert (!signature_matches (rsa_key, input, input_len, sig, sig_len));
+	sig[128] ^= 0x10;
+	sig[255] ^= 0x80;
+	ck_assert (!signature_matches (rsa_key, input, input_len, sig, sig_len));
+	sig[255] ^= 0x80;
+	ck_assert (signature_matches (rsa_key, input, input_len, sig, sig_len));
+
+	/* A bad signature is an answer, not an OpenSSL error left behind. */
+	ERR_clear_error ();
+	ck_assert (!signature_matches (rsa_key, input, input_len, zeros, sizeof zeros));
+	ck_assert (!signature_matches (rsa_key, input, input_len, ones, sizeof ones));
+	ck_assert (!signature_matches (other_key, input, input_len, sig, sig_len));
+	ck_assert_uint_eq (ERR_peek_error (), 0);
+}
+END_TEST
+
+/* A signature that starts with a zero byte is, as a number, also a 255-byte
+ * string and, with a zero in front, a 257-byte one: only the length check
+ * refuses those. */
+START_TEST (signature_length_exact)
+{
+	uint8_t input[JPKI_RSA_BYTES], sig[JPKI_RSA_BYTES + 1];
+	size_t input_len, sig_len = 0;
+	unsigned int n;
+
+	for (n = 0; n < 20000; n++) {
+		input_len = (size_t) snprintf ((char *) input, sizeof input, "message %u", n);
+		sig_len = card_sign (rsa_key, input, input_len, sig + 1, JPKI_RSA_BYTES);
+		if (sig[1] == 0)
+			break;
+	}
+	ck_assert_uint_eq (sig_len, 256);
+	ck_assert_uint_eq (sig[1], 0);
+	ck_assert (signature_matches (rsa_key, input, input_len, sig + 1, 256));
+	ck_assert (!signature_matches (rsa_key, input, input_len, sig + 2, 255));
+	sig[0] = 0;
+	ck_assert (!signature_matches (rsa_key, input, input_len, sig, 257));
+}
+END_TEST
+
+START_TEST (signature_allocation_failures)
+{
+	uint8_t input[JPKI_RSA_BYTES], sig[JPKI_RSA_BYTES];
+	size_t input_len = 0, sig_len;
+	bool ok = false;
+	long n;
+
+	ck_assert_int_eq (card_input_of (CKM_SHA384_RSA_PKCS, "abc", 3, input, &input_len), CKR_OK);
+	sig_len = card_sign (rsa_key, input, input_len, sig, sizeof sig);
+	ck_assert (signature_matches (rsa_key, input, input_len, sig, sig_len));
+	for (n = 0; n < 100000 && !ok; n++) {
+		alloc_countdown = n;
+		ok = signature_matches (rsa_key, input, input_len, sig, sig_len);
+		alloc_countdown = -1;
+	}
+	ck_assert (ok);
+	ck_assert_int_gt (n, 2);
+}
+END_TEST
+
+START_TEST (signature_raw_input)
+{
+	static const uint8_t hello[] = "hello";
+	uint8_t input[JPKI_RSA_BYTES], sig[JPKI_RSA_BYTES];
+	size_t input_len = 0, sig_len;
+
+	ck_assert_int_eq (card_input_of (CKM_RSA_PKCS, hello, 5, input, &input_len), CKR_OK);
+	ck_assert_uint_eq (input_len, 5);
+	sig_len = card_sign (rsa_key, input, input_len, sig, sizeof sig);
+	ck_assert (signature_matches (rsa_key, input, input_len, sig, sig_len));
+	ck_assert (!signature_matches (rsa_key, (const uint8_t *) "hellp", 5, sig, sig_len));
+	ck_assert (!signature_matches (rsa_key, (const uint8_t *) "hell", 4, sig, sig_len));
+}
+END_TEST
+
+static Suite *
+mech_suite (void)
+{
+	Suite *s = suite_create ("mech");
+	TCase *tc;
+
+	tc = tcase_create ("table");
+	tcase_add_test (tc, list_count);
+	tcase_add_test (tc, list_too_small);
+	tcase_add_test (tc, list_contents);
+	tcase_add_test (tc, info_rows);
+	suite_add_tcase (s, tc);
+
+	tc = tcase_create ("input");
+	tcase_add_loop_test (tc, digest_info_abc, 0, VECTOR_COUNT);
+	tcase_add_loop_test (tc, digest_info_multipart, 0, VECTOR_COUNT);
+	tcase_add_test (tc, raw_limits);
+	tcase_add_test (tc, raw_multipart);
+	tcase_add_test (tc, op_lifecycle);
+	tcase_add_loop_test (tc, digest_info_allocation_failures, 0, VECTOR_COUNT);
+	suite_add_tcase (s, tc);
+
+	tc = tcase_create ("signature");
+	tcase_add_unchecked_fixture (tc, keys_setup, keys_teardown);
+	tcase_set_timeout (tc, 60);
+	tcase_add_test (tc, signature_checks);
+	tcase_add_test (tc, signature_length_exact);
+	tcase_add_test (tc, signature_raw_input);
+	tcase_add_test (tc, signature_allocation_failures);
+	suite_add_tcase (s, tc);
+	return s;
+}
+
+int
+main (void)
+{
+	SRunner *sr;
+	int failed;
+
+	/* Before OpenSSL allocates anything, or it refuses. */
+	if (!CRYPTO_set_mem_functions (test_malloc, test_realloc, test_free))
+		return EXIT_FAILURE;
+	sr = srunner_create (mech_suite ());
+	srunner_run_all (sr, CK_NORMAL);
+	failed = srunner_ntests_failed (sr);
+	srunner_free (sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
