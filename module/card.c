@@ -42,7 +42,8 @@ card_transmit (void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t *resp, siz
 	case PCSC_OK: return JPKI_TRANSPORT_OK;
 	case PCSC_CARD_RESET: return JPKI_TRANSPORT_RESET;
 	case PCSC_CARD_REMOVED:
-	case PCSC_NO_CARD: return JPKI_TRANSPORT_REMOVED;
+	case PCSC_NO_CARD:
+	case PCSC_NO_READERS: return JPKI_TRANSPORT_REMOVED;
 	default: return JPKI_TRANSPORT_FAILED;
 	}
 }
@@ -369,8 +370,9 @@ card_set_pin (struct card *card, enum jpki_key key, const uint8_t *old_pin, size
 		goto out;
 	r = jpki_change_pin (card->jpki, key, old_folded, old_folded_len, new_folded,
 	                     new_folded_len, &tries);
-	/* Changing verified the old PIN; leave no login we did not ask for. */
-	if (r == JPKI_OK && !tok->logged_in && !card->tok[!key].logged_in)
+	/* The old PIN may be verified now, even when the change failed:
+	 * leave no login we did not ask for. */
+	if (!tok->logged_in && !card->tok[!key].logged_in && r != JPKI_CARD_REMOVED)
 		jpki_clear_security_state (card->jpki);
 	card_end (card, r);
 	rv = note_verify_result (tok, key, r, tries);

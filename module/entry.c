@@ -34,6 +34,17 @@ unsupported (void)
 	return CKR_FUNCTION_NOT_SUPPORTED;
 }
 
+/* The card offers no random numbers to the host. */
+static CK_RV
+no_rng (CK_SESSION_HANDLE handle)
+{
+	struct session *s;
+	struct card *card;
+	CK_RV rv = session_get (handle, &s, &card);
+
+	return rv == CKR_OK ? CKR_RANDOM_NO_RNG : rv;
+}
+
 /* Functions that would write to the token, whose objects are the card's. */
 static CK_RV
 write_protected (CK_SESSION_HANDLE handle)
@@ -198,9 +209,9 @@ CK_RV C_DeriveKey (CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE b, 
                    CK_ULONG n, CK_OBJECT_HANDLE_PTR k)
 { CK_RV rv; (void) m; (void) b; (void) t; (void) n; (void) k; LOCKED_CALL (write_protected (h)); }
 CK_RV C_SeedRandom (CK_SESSION_HANDLE h, CK_BYTE_PTR s, CK_ULONG sl)
-{ CK_RV rv; (void) h; (void) s; (void) sl; LOCKED_CALL (unsupported ()); }
+{ CK_RV rv; (void) s; (void) sl; LOCKED_CALL (no_rng (h)); }
 CK_RV C_GenerateRandom (CK_SESSION_HANDLE h, CK_BYTE_PTR r, CK_ULONG rl)
-{ CK_RV rv; (void) h; (void) r; (void) rl; LOCKED_CALL (unsupported ()); }
+{ CK_RV rv; (void) r; (void) rl; LOCKED_CALL (no_rng (h)); }
 CK_RV C_GetFunctionStatus (CK_SESSION_HANDLE h)
 { CK_RV rv; (void) h; LOCKED_CALL (CKR_FUNCTION_NOT_PARALLEL); }
 CK_RV C_CancelFunction (CK_SESSION_HANDLE h)

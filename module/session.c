@@ -38,12 +38,13 @@ sessions_close_all_slots (void)
 }
 
 CK_ULONG
-session_count (CK_SLOT_ID slot)
+session_count (CK_SLOT_ID slot, CK_FLAGS flags)
 {
 	CK_ULONG n = 0;
 
 	for (size_t i = 0; i < SESSION_MAX; i++)
-		n += sessions[i].open && sessions[i].slot == slot;
+		n += sessions[i].open && sessions[i].slot == slot &&
+		     (sessions[i].flags & flags) == flags;
 	return n;
 }
 
@@ -60,8 +61,8 @@ session_open (CK_SLOT_ID slot, CK_FLAGS flags, CK_SESSION_HANDLE *out)
 	rv = slot_card (slot, &card);
 	if (rv != CKR_OK)
 		return rv;
-	if (flags & CKF_RW_SESSION)
-		return CKR_TOKEN_WRITE_PROTECTED;
+	/* R/W sessions are allowed although the objects are read-only: v2.40
+	 * lets C_SetPIN run only in one, and pkcs11-tool --test asks for one. */
 	for (size_t i = 0; i < SESSION_MAX; i++) {
 		if (sessions[i].open)
 			continue;
@@ -94,7 +95,7 @@ session_get (CK_SESSION_HANDLE handle, struct session **s, struct card **card)
 static void
 logout_if_last (struct card *card, CK_SLOT_ID slot)
 {
-	if (card != NULL && session_count (slot) == 0 && card_logged_in (card, slot_key (slot)))
+	if (card != NULL && session_count (slot, 0) == 0 && card_logged_in (card, slot_key (slot)))
 		card_logout (card);
 }
 
@@ -144,8 +145,12 @@ session_info (CK_SESSION_HANDLE handle, CK_SESSION_INFO *info)
 	info->slotID = s->slot;
 	info->flags = s->flags;
 	info->ulDeviceError = 0;
-	info->state = card_logged_in (card, slot_key (s->slot)) ? CKS_RO_USER_FUNCTIONS
-	                                                         : CKS_RO_PUBLIC_SESSION;
+	if (s->flags & CKF_RW_SESSION)
+		info->state = card_logged_in (card, slot_key (s->slot)) ? CKS_RW_USER_FUNCTIONS
+		                                                         : CKS_RW_PUBLIC_SESSION;
+	else
+		info->state = card_logged_in (card, slot_key (s->slot)) ? CKS_RO_USER_FUNCTIONS
+		                                                         : CKS_RO_PUBLIC_SESSION;
 	return CKR_OK;
 }
 
@@ -201,5 +206,7 @@ session_set_pin (CK_SESSION_HANDLE handle, const CK_UTF8CHAR *old_pin, CK_ULONG 
 		return rv;
 	if (old_pin == NULL || new_pin == NULL)
 		return CKR_ARGUMENTS_BAD;
+	if (!(s->flags & CKF_RW_SESSION))
+		return CKR_SESSION_READ_ONLY;
 	return card_set_pin (card, slot_key (s->slot), old_pin, old_len, new_pin, new_len);
 }

@@ -39,7 +39,8 @@ CK_RV session_close_all (CK_SLOT_ID slot);
 /* The session and the card holding its token, checked to be still there. */
 CK_RV session_get (CK_SESSION_HANDLE handle, struct session **s, struct card **card);
 CK_RV session_info (CK_SESSION_HANDLE handle, CK_SESSION_INFO *info);
-CK_ULONG session_count (CK_SLOT_ID slot);
+/* Open sessions of slot having all of flags. */
+CK_ULONG session_count (CK_SLOT_ID slot, CK_FLAGS flags);
 
 CK_RV session_login (CK_SESSION_HANDLE handle, CK_USER_TYPE user, const CK_UTF8CHAR *pin,
                      CK_ULONG pin_len);

@@ -51,9 +51,9 @@ token_info (CK_SLOT_ID slot, CK_TOKEN_INFO *info)
 	info->flags = CKF_TOKEN_INITIALIZED | CKF_WRITE_PROTECTED | CKF_LOGIN_REQUIRED |
 	              pin_flags (key, pin_set, tries);
 	info->ulMaxSessionCount = SESSION_MAX;
-	info->ulSessionCount = session_count (slot);
-	info->ulMaxRwSessionCount = 0;
-	info->ulRwSessionCount = 0;
+	info->ulSessionCount = session_count (slot, 0);
+	info->ulMaxRwSessionCount = SESSION_MAX;
+	info->ulRwSessionCount = session_count (slot, CKF_RW_SESSION);
 	info->ulMaxPinLen = key == JPKI_KEY_AUTH ? 4 : PIN_MAX_LEN;
 	info->ulMinPinLen = key == JPKI_KEY_AUTH ? 4 : 6;
 	info->ulTotalPublicMemory = CK_UNAVAILABLE_INFORMATION;
