@@ -7,11 +7,15 @@
 #include <p11-kit/pkcs11.h>
 
 #include "card.h"
+#include "jpki-pkcs11.h"
 #include "jpki.h"
 
 #define SLOT_MAX_READERS 16
 
-static inline CK_SLOT_ID slot_id_of (unsigned reader, enum jpki_key key) { return reader * 2 + key; }
+static inline CK_SLOT_ID slot_id_of (unsigned reader, enum jpki_key key)
+{
+	return key == JPKI_KEY_AUTH ? JPKI_PKCS11_SLOT_AUTH (reader) : JPKI_PKCS11_SLOT_SIGN (reader);
+}
 static inline enum jpki_key slot_key (CK_SLOT_ID id) { return (enum jpki_key) (id % 2); }
 
 void slots_open (void);

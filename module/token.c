@@ -44,7 +44,7 @@ token_info (CK_SLOT_ID slot, CK_TOKEN_INFO *info)
 	card_pin_state (card, key, &pin_set, &tries);
 	memset (info, 0, sizeof *info);
 	pad_copy (info->label, sizeof info->label,
-	          key == JPKI_KEY_AUTH ? TOKEN_LABEL_AUTH : TOKEN_LABEL_SIGN);
+	          key == JPKI_KEY_AUTH ? JPKI_PKCS11_LABEL_AUTH : JPKI_PKCS11_LABEL_SIGN);
 	pad_copy (info->manufacturerID, sizeof info->manufacturerID, "J-LIS");
 	pad_copy (info->model, sizeof info->model, card_model (card)[0] ? card_model (card) : "JPKI");
 	pad_copy (info->serialNumber, sizeof info->serialNumber, card_serial (card));

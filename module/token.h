@@ -4,10 +4,8 @@
 #define JPKI_TOKEN_H
 
 #include <p11-kit/pkcs11.h>
+#include "jpki-pkcs11.h"
 
-/* Labels tell a person which certificate and which PIN a prompt is for. */
-#define TOKEN_LABEL_AUTH "My Number Auth (4-digit PIN)"
-#define TOKEN_LABEL_SIGN "My Number Sign (6-16 char PIN)"
 
 CK_RV token_info (CK_SLOT_ID slot, CK_TOKEN_INFO *info);
 CK_RV token_mechanisms (CK_SLOT_ID slot, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count);
