@@ -9,6 +9,7 @@
 #include "log.h"
 #include "session.h"
 #include "util.h"
+#include "variant.h"
 
 struct reader {
 	char *name;
@@ -128,6 +129,15 @@ slots_close (void)
 	memset (&slots, 0, sizeof slots);
 }
 
+/* Slot ids keep their meaning in both variants: reader n's signature
+ * slot 2n+1 simply does not exist in the authentication-only one. */
+static bool
+slot_exists (CK_SLOT_ID id)
+{
+	return id < 2 * (CK_SLOT_ID) slots.count &&
+	       (variant_has_sign_token || slot_key (id) == JPKI_KEY_AUTH);
+}
+
 static bool
 slot_has_token (CK_SLOT_ID id)
 {
@@ -148,7 +158,7 @@ slots_list (CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
 	if (list == NULL)
 		readers_refresh ();
 	for (CK_SLOT_ID id = 0; id < 2 * (CK_SLOT_ID) slots.count; id++) {
-		if (token_present && !slot_has_token (id))
+		if (!slot_exists (id) || (token_present && !slot_has_token (id)))
 			continue;
 		if (list != NULL && n < *count)
 			list[n] = id;
@@ -170,7 +180,7 @@ slot_info (CK_SLOT_ID id, CK_SLOT_INFO *info)
 
 	if (info == NULL)
 		return CKR_ARGUMENTS_BAD;
-	if (id >= 2 * (CK_SLOT_ID) slots.count)
+	if (!slot_exists (id))
 		return CKR_SLOT_ID_INVALID;
 	memset (info, 0, sizeof *info);
 	snprintf (description, sizeof description, "%s (%s)", slots.readers[id / 2].name,
@@ -187,7 +197,7 @@ CK_RV
 slot_card (CK_SLOT_ID id, struct card **out)
 {
 	*out = NULL;
-	if (id >= 2 * (CK_SLOT_ID) slots.count)
+	if (!slot_exists (id))
 		return CKR_SLOT_ID_INVALID;
 	if (!slot_has_token (id))
 		return CKR_TOKEN_NOT_PRESENT;
