@@ -15,9 +15,11 @@
 
 struct token_state {
 	bool present;
+	bool pin_known;             /* pin_set and tries were read */
 	bool pin_set;
 	int tries;                  /* -1: unknown */
 	bool logged_in;
+	unsigned login_epoch;       /* counts logouts: private handles die with them */
 	struct cert_info *cert;     /* the token's own certificate */
 	struct cert_info *ca;
 };
@@ -48,17 +50,30 @@ card_transmit (void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t *resp, siz
 	}
 }
 
-/* A reset, ours or another program's, clears the card's verified PINs. */
+/* The card no longer has this token's PIN verified.  The signature
+ * certificate is personal data: it goes with the login. */
+static void
+token_forget_login (struct card *card, enum jpki_key key)
+{
+	struct token_state *tok = &card->tok[key];
+
+	if (tok->logged_in) {
+		LOG ("token %d: logged out", key);
+		tok->login_epoch++;
+	}
+	tok->logged_in = false;
+	if (key == JPKI_KEY_SIGN) {
+		cert_free (tok->cert);
+		tok->cert = NULL;
+	}
+}
+
+/* A reset or a select of the MF clears both PINs at once. */
 static void
 card_forget_logins (struct card *card)
 {
-	for (int k = 0; k < 2; k++) {
-		if (card->tok[k].logged_in)
-			LOG ("token %d: login lost", k);
-		card->tok[k].logged_in = false;
-	}
-	cert_free (card->tok[JPKI_KEY_SIGN].cert);
-	card->tok[JPKI_KEY_SIGN].cert = NULL;
+	token_forget_login (card, JPKI_KEY_AUTH);
+	token_forget_login (card, JPKI_KEY_SIGN);
 }
 
 static CK_RV
@@ -114,11 +129,29 @@ read_pin_state_inlock (struct card *card, enum jpki_key key)
 	struct token_state *tok = &card->tok[key];
 	enum jpki_result r = jpki_pin_tries (card->jpki, key, &tok->tries);
 
+	tok->pin_known = r == JPKI_OK || r == JPKI_PIN_BLOCKED || r == JPKI_NOT_FOUND;
 	tok->pin_set = r != JPKI_NOT_FOUND;
 	if (r == JPKI_PIN_BLOCKED)
 		tok->tries = 0;
 	else if (r != JPKI_OK)
 		tok->tries = -1;
+}
+
+/* Another program may have spent tries since we last looked; a PIN that
+ * is blocked or not set stays so while the card is in the reader. */
+static CK_RV
+refresh_pin_state (struct card *card, enum jpki_key key)
+{
+	struct token_state *tok = &card->tok[key];
+	CK_RV rv;
+
+	if (tok->logged_in || (tok->pin_known && (!tok->pin_set || tok->tries == 0)))
+		return CKR_OK;
+	rv = card_begin (card);
+	if (rv != CKR_OK)
+		return rv;
+	read_pin_state_inlock (card, key);
+	return card_end (card, JPKI_OK);
 }
 
 /* The serial names the card without personal data: a hash of the
@@ -158,9 +191,9 @@ bind_inlock (struct card *card)
 	r = jpki_read_certificate_presence (card->jpki, &has_sign);
 	if (r != JPKI_OK && r != JPKI_NOT_FOUND)
 		return r;
-	read_pin_state_inlock (card, JPKI_KEY_AUTH);
-	read_pin_state_inlock (card, JPKI_KEY_SIGN);
 	/* EF 0008 is not on every card: then the signature PIN tells. */
+	if (r == JPKI_NOT_FOUND)
+		read_pin_state_inlock (card, JPKI_KEY_SIGN);
 	sign->present = r == JPKI_OK ? has_sign : sign->pin_set;
 	derive_serial (card);
 	return JPKI_OK;
@@ -196,9 +229,8 @@ card_bind (struct pcsc_card *conn, struct card **out)
 	}
 	if (rv != CKR_OK)
 		goto out;
-	LOG ("bound JPKI card %s (%s): auth %d (tries %d), sign %d (tries %d)", card->serial,
-	     card->model, card->tok[0].present, card->tok[0].tries, card->tok[1].present,
-	     card->tok[1].tries);
+	LOG ("bound JPKI card %s (%s): auth token %d, sign token %d", card->serial, card->model,
+	     card->tok[0].present, card->tok[1].present);
 	*out = card;
 	card = NULL;
 out:
@@ -240,11 +272,20 @@ card_serial (const struct card *card)
 	return card->serial;
 }
 
-void
-card_pin_state (const struct card *card, enum jpki_key key, bool *pin_set, int *tries)
+CK_RV
+card_pin_state (struct card *card, enum jpki_key key, bool *pin_set, int *tries)
 {
+	CK_RV rv = refresh_pin_state (card, key);
+
 	*pin_set = card->tok[key].pin_set;
 	*tries = card->tok[key].tries;
+	return rv;
+}
+
+unsigned
+card_login_epoch (const struct card *card, enum jpki_key key)
+{
+	return card->tok[key].login_epoch;
 }
 
 bool
@@ -298,10 +339,11 @@ card_login (struct card *card, enum jpki_key key, const uint8_t *pin, size_t pin
 	int tries = -1;
 	CK_RV rv;
 
-	rv = check_pin_inlock (tok, key, pin, pin_len, folded, &folded_len);
-	if (rv != CKR_OK)
-		goto out;
-	rv = card_begin (card);
+	rv = tok->pin_known ? CKR_OK : refresh_pin_state (card, key);
+	if (rv == CKR_OK)
+		rv = check_pin_inlock (tok, key, pin, pin_len, folded, &folded_len);
+	if (rv == CKR_OK)
+		rv = card_begin (card);
 	if (rv != CKR_OK)
 		goto out;
 	r = jpki_verify_pin (card->jpki, key, folded, folded_len, &tries);
@@ -361,7 +403,9 @@ card_set_pin (struct card *card, enum jpki_key key, const uint8_t *old_pin, size
 	int tries = -1;
 	CK_RV rv;
 
-	rv = check_pin_inlock (tok, key, old_pin, old_len, old_folded, &old_folded_len);
+	rv = tok->pin_known ? CKR_OK : refresh_pin_state (card, key);
+	if (rv == CKR_OK)
+		rv = check_pin_inlock (tok, key, old_pin, old_len, old_folded, &old_folded_len);
 	if (rv == CKR_OK)
 		rv = check_new_pin (key, new_pin, new_len, new_folded, &new_folded_len);
 	if (rv == CKR_OK)
@@ -370,10 +414,15 @@ card_set_pin (struct card *card, enum jpki_key key, const uint8_t *old_pin, size
 		goto out;
 	r = jpki_change_pin (card->jpki, key, old_folded, old_folded_len, new_folded,
 	                     new_folded_len, &tries);
-	/* The old PIN may be verified now, even when the change failed:
-	 * leave no login we did not ask for. */
-	if (!tok->logged_in && !card->tok[!key].logged_in && r != JPKI_CARD_REMOVED)
+	/* The old PIN may be verified now, even when the change failed: leave
+	 * no login we did not ask for, though it ends the other token's too. */
+	if (!tok->logged_in && r != JPKI_CARD_REMOVED) {
 		jpki_clear_security_state (card->jpki);
+		card_forget_logins (card);
+	}
+	/* A wrong old PIN made the card drop its verified state. */
+	if (r == JPKI_PIN_INCORRECT || r == JPKI_PIN_BLOCKED)
+		token_forget_login (card, key);
 	card_end (card, r);
 	rv = note_verify_result (tok, key, r, tries);
 	LOG ("set PIN token %d: rv 0x%lx", key, rv);

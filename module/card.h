@@ -28,9 +28,13 @@ void card_free (struct card *card);
 bool card_has_token (const struct card *card, enum jpki_key key);
 const char *card_model (const struct card *card);
 const char *card_serial (const struct card *card);
-/* pin_set false: the card has no such PIN; *tries -1: unknown. */
-void card_pin_state (const struct card *card, enum jpki_key key, bool *pin_set, int *tries);
+/* pin_set false: the card has no such PIN; *tries -1: unknown.  Asks the
+ * card (empty VERIFY, no try used) unless logged in or the answer cannot
+ * have changed. */
+CK_RV card_pin_state (struct card *card, enum jpki_key key, bool *pin_set, int *tries);
 bool card_logged_in (const struct card *card, enum jpki_key key);
+/* Changes at every logout of the token. */
+unsigned card_login_epoch (const struct card *card, enum jpki_key key);
 
 CK_RV card_login (struct card *card, enum jpki_key key, const uint8_t *pin, size_t pin_len);
 /* Logs both tokens out: the card clears both PINs at once. */

@@ -45,10 +45,20 @@ struct object_ref {
 	const struct cert_info *cert;
 };
 
+/* Low 16 bits: slot and row.  Private objects add the token's login
+ * epoch above them, so that their handles die at logout as v2.40 says
+ * (C_Logout), even if the user logs in again. */
+#define HANDLE_BASE_BITS 16
+
 static CK_OBJECT_HANDLE
-object_handle (CK_SLOT_ID slot, size_t row)
+object_handle (CK_SLOT_ID slot, struct card *card, size_t row)
 {
-	return slot * ROWS_PER_SLOT + row + 1;
+	enum jpki_key key = slot_key (slot);
+	CK_OBJECT_HANDLE epoch = 0;
+
+	if (rows[row].private[key])
+		epoch = card_login_epoch (card, key) % 0xFFFF + 1;
+	return (epoch << HANDLE_BASE_BITS) | (slot * ROWS_PER_SLOT + row + 1);
 }
 
 /* The object when it is visible now: private ones only after login, and
@@ -69,13 +79,30 @@ object_ref_get (CK_SLOT_ID slot, struct card *card, size_t row, struct object_re
 	return rv;
 }
 
+/* The row a handle names in the session's slot, or -1. */
+static int
+object_row_of (struct session *s, struct card *card, CK_OBJECT_HANDLE handle)
+{
+	CK_OBJECT_HANDLE base = handle & ((1UL << HANDLE_BASE_BITS) - 1);
+	size_t row;
+
+	if (base == 0 || (base - 1) / ROWS_PER_SLOT != s->slot)
+		return -1;
+	row = (base - 1) % ROWS_PER_SLOT;
+	if (object_handle (s->slot, card, row) != handle)
+		return -1;
+	return (int) row;
+}
+
 static CK_RV
 object_ref_from_handle (struct session *s, struct card *card, CK_OBJECT_HANDLE handle,
                         struct object_ref *ref)
 {
-	if (handle == 0 || (handle - 1) / ROWS_PER_SLOT != s->slot)
+	int row = object_row_of (s, card, handle);
+
+	if (row < 0)
 		return CKR_OBJECT_HANDLE_INVALID;
-	return object_ref_get (s->slot, card, (handle - 1) % ROWS_PER_SLOT, ref);
+	return object_ref_get (s->slot, card, (size_t) row, ref);
 }
 
 static void
@@ -226,7 +253,7 @@ object_find_init (CK_SESSION_HANDLE handle, CK_ATTRIBUTE_PTR tmpl, CK_ULONG coun
 		if (rv != CKR_OK)
 			return rv;
 		if (attr_template_matches (object_attribute, &ref, tmpl, count, &rv))
-			s->found[s->found_count++] = object_handle (s->slot, row);
+			s->found[s->found_count++] = object_handle (s->slot, card, row);
 		if (rv != CKR_OK)
 			return rv;
 	}
@@ -305,12 +332,13 @@ object_get_size (CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE object, CK_ULONG_PTR
 CK_RV
 object_check_signing_key (struct session *s, struct card *card, CK_OBJECT_HANDLE key)
 {
+	int row = object_row_of (s, card, key);
 	struct object_ref ref;
 	CK_RV rv;
 
-	if (key == 0 || (key - 1) / ROWS_PER_SLOT != s->slot)
+	if (row < 0)
 		return CKR_KEY_HANDLE_INVALID;
-	switch (rows[(key - 1) % ROWS_PER_SLOT].kind) {
+	switch (rows[row].kind) {
 	case OBJECT_PRIVATE_KEY: break;
 	case OBJECT_PUBLIC_KEY: return CKR_KEY_FUNCTION_NOT_PERMITTED;
 	default: return CKR_KEY_HANDLE_INVALID;

@@ -41,7 +41,9 @@ token_info (CK_SLOT_ID slot, CK_TOKEN_INFO *info)
 	rv = slot_card (slot, &card);
 	if (rv != CKR_OK)
 		return rv;
-	card_pin_state (card, key, &pin_set, &tries);
+	rv = card_pin_state (card, key, &pin_set, &tries);
+	if (rv != CKR_OK)
+		return rv;
 	memset (info, 0, sizeof *info);
 	pad_copy (info->label, sizeof info->label,
 	          key == JPKI_KEY_AUTH ? JPKI_PKCS11_LABEL_AUTH : JPKI_PKCS11_LABEL_SIGN);

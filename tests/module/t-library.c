@@ -1,0 +1,535 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* C_Initialize and C_Finalize, locking, slots, token information,
+ * mechanisms. */
+#include "test-module.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* ------------------------------------------------------------------ */
+/* Before C_Initialize */
+
+START_TEST (test_not_initialized)
+{
+	CK_ULONG n = 99;
+	CK_SESSION_HANDLE s = 99;
+	CK_OBJECT_HANDLE o = 99;
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	CK_ATTRIBUTE t = { CKA_CLASS, &cls, sizeof cls };
+	CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
+	CK_INFO info;
+	CK_TOKEN_INFO tinfo;
+	long apdus = apdu_count ();
+
+	ck_assert_rv (p11->C_GetSlotList (CK_FALSE, NULL, &n), CKR_CRYPTOKI_NOT_INITIALIZED);
+	ck_assert_rv (p11->C_GetSlotList (CK_TRUE, NULL, &n), CKR_CRYPTOKI_NOT_INITIALIZED);
+	ck_assert_rv (p11->C_OpenSession (0, CKF_SERIAL_SESSION, NULL, NULL, &s),
+	              CKR_CRYPTOKI_NOT_INITIALIZED);
+	ck_assert_rv (p11->C_CreateObject (1, &t, 1, &o), CKR_CRYPTOKI_NOT_INITIALIZED);
+	ck_assert_rv (p11->C_Login (1, CKU_USER, (CK_UTF8CHAR_PTR) "1234", 4),
+	              CKR_CRYPTOKI_NOT_INITIALIZED);
+	ck_assert_rv (p11->C_Logout (1), CKR_CRYPTOKI_NOT_INITIALIZED);
+	ck_assert_rv (p11->C_GetInfo (&info), CKR_CRYPTOKI_NOT_INITIALIZED);
+	ck_assert_rv (p11->C_GetTokenInfo (0, &tinfo), CKR_CRYPTOKI_NOT_INITIALIZED);
+	ck_assert_rv (p11->C_InitToken (0, (CK_UTF8CHAR_PTR) "1234", 4, (CK_UTF8CHAR_PTR) "x"),
+	              CKR_CRYPTOKI_NOT_INITIALIZED);
+	ck_assert_rv (p11->C_DestroyObject (1, 1), CKR_CRYPTOKI_NOT_INITIALIZED);
+	ck_assert_rv (p11->C_SetAttributeValue (1, 1, &t, 1), CKR_CRYPTOKI_NOT_INITIALIZED);
+	ck_assert_rv (p11->C_SignInit (1, &m, 1), CKR_CRYPTOKI_NOT_INITIALIZED);
+	ck_assert_rv (p11->C_CloseAllSessions (0), CKR_CRYPTOKI_NOT_INITIALIZED);
+	ck_assert_rv (p11->C_Finalize (NULL), CKR_CRYPTOKI_NOT_INITIALIZED);
+	ck_assert_uint_eq (n, 99);
+	ck_assert_uint_eq (s, 99);
+	ck_assert_uint_eq (o, 99);
+	/* Loading the module does not touch the card. */
+	if (card_present ())
+		ck_assert_int_eq (apdu_count (), apdus);
+}
+END_TEST
+
+START_TEST (test_initialize_twice)
+{
+	ck_assert_rv (p11->C_Initialize (NULL), CKR_OK);
+	ck_assert_rv (p11->C_Initialize (NULL), CKR_CRYPTOKI_ALREADY_INITIALIZED);
+	ck_assert_rv (p11->C_Finalize ((CK_VOID_PTR) 1), CKR_ARGUMENTS_BAD);
+	ck_assert_rv (p11->C_Finalize (NULL), CKR_OK);
+	ck_assert_rv (p11->C_Finalize (NULL), CKR_CRYPTOKI_NOT_INITIALIZED);
+	/* and again, after C_Finalize */
+	ck_assert_rv (p11->C_Initialize (NULL), CKR_OK);
+	ck_assert_rv (p11->C_Finalize (NULL), CKR_OK);
+	{
+		CK_ULONG n;
+		ck_assert_rv (p11->C_GetSlotList (CK_FALSE, NULL, &n), CKR_CRYPTOKI_NOT_INITIALIZED);
+	}
+}
+END_TEST
+
+START_TEST (test_get_info)
+{
+	CK_INFO info;
+
+	ck_assert_rv (p11->C_Initialize (NULL), CKR_OK);
+	memset (&info, 0xA5, sizeof info);
+	ck_assert_rv (p11->C_GetInfo (&info), CKR_OK);
+	ck_assert_uint_eq (info.cryptokiVersion.major, 2);
+	ck_assert_uint_eq (info.cryptokiVersion.minor, 40);
+	ck_assert_uint_eq (info.flags, 0);
+	ck_assert_str_ne (p11_text (info.manufacturerID, sizeof info.manufacturerID), "");
+	ck_assert_str_ne (p11_text (info.libraryDescription, sizeof info.libraryDescription), "");
+	for (size_t i = 0; i < sizeof info.manufacturerID; i++)
+		ck_assert_uint_ne (info.manufacturerID[i], 0);
+	ck_assert_rv (p11->C_GetInfo (NULL), CKR_ARGUMENTS_BAD);
+	ck_assert_rv (p11->C_Finalize (NULL), CKR_OK);
+}
+END_TEST
+
+START_TEST (test_os_locking)
+{
+	CK_C_INITIALIZE_ARGS args = { NULL, NULL, NULL, NULL, CKF_OS_LOCKING_OK, NULL };
+	CK_ULONG n = 0;
+
+	ck_assert_rv (p11->C_Initialize (&args), CKR_OK);
+	ck_assert_rv (p11->C_GetSlotList (CK_FALSE, NULL, &n), CKR_OK);
+	ck_assert_uint_eq (n, SLOT_COUNT);
+	ck_assert_rv (p11->C_Finalize (NULL), CKR_OK);
+}
+END_TEST
+
+/* The caller's mutexes, counted. */
+static struct {
+	int created, destroyed, locked, unlocked;
+} mutex_calls;
+
+static CK_RV
+count_create (CK_VOID_PTR_PTR out)
+{
+	pthread_mutex_t *m = malloc (sizeof *m);
+	if (m == NULL)
+		return CKR_HOST_MEMORY;
+	pthread_mutex_init (m, NULL);
+	__atomic_add_fetch (&mutex_calls.created, 1, __ATOMIC_SEQ_CST);
+	*out = m;
+	return CKR_OK;
+}
+
+static CK_RV
+count_destroy (CK_VOID_PTR m)
+{
+	pthread_mutex_destroy (m);
+	free (m);
+	__atomic_add_fetch (&mutex_calls.destroyed, 1, __ATOMIC_SEQ_CST);
+	return CKR_OK;
+}
+
+static CK_RV
+count_lock (CK_VOID_PTR m)
+{
+	pthread_mutex_lock (m);
+	__atomic_add_fetch (&mutex_calls.locked, 1, __ATOMIC_SEQ_CST);
+	return CKR_OK;
+}
+
+static CK_RV
+count_unlock (CK_VOID_PTR m)
+{
+	__atomic_add_fetch (&mutex_calls.unlocked, 1, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock (m);
+	return CKR_OK;
+}
+
+START_TEST (test_caller_mutexes)
+{
+	CK_C_INITIALIZE_ARGS args = { count_create, count_destroy, count_lock, count_unlock, 0,
+	                              NULL };
+	CK_ULONG n = 0;
+	int locked;
+
+	memset (&mutex_calls, 0, sizeof mutex_calls);
+	ck_assert_rv (p11->C_Initialize (&args), CKR_OK);
+	ck_assert_int_ge (mutex_calls.created, 1);
+	locked = mutex_calls.locked;
+	ck_assert_rv (p11->C_GetSlotList (CK_FALSE, NULL, &n), CKR_OK);
+	ck_assert_uint_eq (n, SLOT_COUNT);
+	ck_assert_int_gt (mutex_calls.locked, locked);
+	ck_assert_int_eq (mutex_calls.locked, mutex_calls.unlocked);
+	ck_assert_rv (p11->C_Finalize (NULL), CKR_OK);
+	ck_assert_int_eq (mutex_calls.locked, mutex_calls.unlocked);
+	ck_assert_int_eq (mutex_calls.destroyed, mutex_calls.created);
+
+	/* With CKF_OS_LOCKING_OK as well, either kind is fine: it works. */
+	args.flags = CKF_OS_LOCKING_OK;
+	ck_assert_rv (p11->C_Initialize (&args), CKR_OK);
+	ck_assert_rv (p11->C_GetSlotList (CK_FALSE, NULL, &n), CKR_OK);
+	ck_assert_rv (p11->C_Finalize (NULL), CKR_OK);
+	ck_assert_int_eq (mutex_calls.locked, mutex_calls.unlocked);
+	ck_assert_int_eq (mutex_calls.destroyed, mutex_calls.created);
+}
+END_TEST
+
+START_TEST (test_bad_init_args)
+{
+	CK_C_INITIALIZE_ARGS some = { count_create, count_destroy, NULL, NULL, 0, NULL };
+	CK_C_INITIALIZE_ARGS three = { count_create, count_destroy, count_lock, NULL,
+	                               CKF_OS_LOCKING_OK, NULL };
+	CK_C_INITIALIZE_ARGS reserved = { NULL, NULL, NULL, NULL, 0, (CK_VOID_PTR) &some };
+	CK_ULONG n;
+
+	ck_assert_rv (p11->C_Initialize (&some), CKR_ARGUMENTS_BAD);
+	ck_assert_rv (p11->C_GetSlotList (CK_FALSE, NULL, &n), CKR_CRYPTOKI_NOT_INITIALIZED);
+	ck_assert_rv (p11->C_Initialize (&three), CKR_ARGUMENTS_BAD);
+	ck_assert_rv (p11->C_Initialize (&reserved), CKR_ARGUMENTS_BAD);
+	ck_assert_rv (p11->C_GetSlotList (CK_FALSE, NULL, &n), CKR_CRYPTOKI_NOT_INITIALIZED);
+	/* A refused C_Initialize leaves the library usable. */
+	ck_assert_rv (p11->C_Initialize (NULL), CKR_OK);
+	ck_assert_rv (p11->C_Finalize (NULL), CKR_OK);
+}
+END_TEST
+
+TCase *
+tcase_library (void)
+{
+	TCase *tc = tcase_create ("library");
+
+	tcase_add_checked_fixture (tc, p11_load, p11_teardown);
+	tcase_set_timeout (tc, 60);
+	tcase_add_test (tc, test_not_initialized);
+	tcase_add_test (tc, test_initialize_twice);
+	tcase_add_test (tc, test_get_info);
+	tcase_add_test (tc, test_os_locking);
+	tcase_add_test (tc, test_caller_mutexes);
+	tcase_add_test (tc, test_bad_init_args);
+	return tc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Slots */
+
+START_TEST (test_slot_list)
+{
+	CK_SLOT_ID list[8];
+	CK_ULONG n = 99;
+	CK_ULONG want_present = scenario_has_sign () ? 2 : 1;
+
+	ck_assert_rv (p11->C_GetSlotList (CK_FALSE, NULL, &n), CKR_OK);
+	ck_assert_uint_eq (n, SLOT_COUNT);
+	memset (list, 0xA5, sizeof list);
+	n = 8;
+	ck_assert_rv (p11->C_GetSlotList (CK_FALSE, list, &n), CKR_OK);
+	ck_assert_uint_eq (n, SLOT_COUNT);
+	for (CK_ULONG i = 0; i < SLOT_COUNT; i++)
+		ck_assert_uint_eq (list[i], i);
+
+	n = 99;
+	ck_assert_rv (p11->C_GetSlotList (CK_TRUE, NULL, &n), CKR_OK);
+	ck_assert_uint_eq (n, want_present);
+	memset (list, 0xA5, sizeof list);
+	n = 8;
+	ck_assert_rv (p11->C_GetSlotList (CK_TRUE, list, &n), CKR_OK);
+	ck_assert_uint_eq (n, want_present);
+	ck_assert_uint_eq (list[0], SLOT_AUTH);
+	if (want_present == 2)
+		ck_assert_uint_eq (list[1], SLOT_SIGN);
+
+	/* Too small: the count needed, CKR_BUFFER_TOO_SMALL. */
+	n = 1;
+	ck_assert_rv (p11->C_GetSlotList (CK_FALSE, list, &n), CKR_BUFFER_TOO_SMALL);
+	ck_assert_uint_eq (n, SLOT_COUNT);
+	n = 0;
+	ck_assert_rv (p11->C_GetSlotList (CK_TRUE, list, &n), CKR_BUFFER_TOO_SMALL);
+	ck_assert_uint_eq (n, want_present);
+	/* Exactly big enough. */
+	n = SLOT_COUNT;
+	ck_assert_rv (p11->C_GetSlotList (CK_FALSE, list, &n), CKR_OK);
+	ck_assert_uint_eq (n, SLOT_COUNT);
+	ck_assert_rv (p11->C_GetSlotList (CK_FALSE, NULL, NULL), CKR_ARGUMENTS_BAD);
+}
+END_TEST
+
+START_TEST (test_slot_info)
+{
+	CK_FLAGS base = CKF_REMOVABLE_DEVICE | CKF_HW_SLOT;
+	CK_SLOT_INFO info;
+	CK_TOKEN_INFO tinfo;
+
+	for (CK_SLOT_ID id = 0; id < SLOT_COUNT; id++) {
+		bool present = id == SLOT_AUTH || (id == SLOT_SIGN && scenario_has_sign ());
+		const char *desc;
+
+		memset (&info, 0xA5, sizeof info);
+		ck_assert_rv (p11->C_GetSlotInfo (id, &info), CKR_OK);
+		ck_assert_uint_eq (info.flags, base | (present ? CKF_TOKEN_PRESENT : 0));
+		desc = p11_text (info.slotDescription, sizeof info.slotDescription);
+		ck_assert_ptr_nonnull (strstr (desc, id < 2 ? "Virtual PCD 00 00" : "Virtual PCD 00 01"));
+		ck_assert_rv (p11->C_GetTokenInfo (id, &tinfo), present ? CKR_OK : CKR_TOKEN_NOT_PRESENT);
+	}
+	ck_assert_rv (p11->C_GetSlotInfo (SLOT_COUNT, &info), CKR_SLOT_ID_INVALID);
+	ck_assert_rv (p11->C_GetSlotInfo (1000, &info), CKR_SLOT_ID_INVALID);
+	ck_assert_rv (p11->C_GetTokenInfo (SLOT_COUNT, &tinfo), CKR_SLOT_ID_INVALID);
+	ck_assert_rv (p11->C_GetTokenInfo ((CK_SLOT_ID) -1, &tinfo), CKR_SLOT_ID_INVALID);
+	ck_assert_rv (p11->C_GetSlotInfo (SLOT_AUTH, NULL), CKR_ARGUMENTS_BAD);
+	ck_assert_rv (p11->C_GetTokenInfo (SLOT_AUTH, NULL), CKR_ARGUMENTS_BAD);
+}
+END_TEST
+
+/* What cannot change while the card stays is read from it once; the
+ * PIN's tries can change (another program), so token information asks
+ * the card again: select application, select PIN EF, empty VERIFY. */
+START_TEST (test_no_card_traffic_when_cached)
+{
+	CK_SESSION_HANDLE s;
+	CK_ULONG n;
+	long before, reads_before;
+
+	for (int round = 0; round < 2; round++) {
+		before = apdu_count ();
+		reads_before = apdu_read_count ();
+		n = 8;
+		ck_assert_rv (p11->C_GetSlotList (CK_TRUE, NULL, &n), CKR_OK);
+		p11_token_info (SLOT_AUTH);
+		s = p11_open (SLOT_AUTH);
+		free (p11_attr (s, p11_find_cert (s, 1), CKA_VALUE, NULL));
+		free (p11_attr (s, p11_find_cert (s, 2), CKA_VALUE, NULL));
+		ck_assert_rv (p11->C_CloseSession (s), CKR_OK);
+		if (round == 1) {
+			ck_assert_int_eq (apdu_read_count (), reads_before);
+			ck_assert_int_le (apdu_count () - before, 3);
+		}
+	}
+}
+END_TEST
+
+TCase *
+tcase_slots (void)
+{
+	TCase *tc = tcase_new ("slots");
+
+	tcase_add_test (tc, test_slot_list);
+	tcase_add_test (tc, test_slot_info);
+	tcase_add_test (tc, test_no_card_traffic_when_cached);
+	return tc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Token information */
+
+static bool
+contains_ci (const char *hay, const char *needle)
+{
+	size_t n = strlen (needle);
+
+	for (; *hay; hay++)
+		if (strncasecmp (hay, needle, n) == 0)
+			return true;
+	return false;
+}
+
+START_TEST (test_token_labels)
+{
+	char auth[33], sign[33];
+	CK_TOKEN_INFO info = p11_token_info (SLOT_AUTH);
+
+	snprintf (auth, sizeof auth, "%s", p11_text (info.label, sizeof info.label));
+	ck_assert_msg (contains_ci (auth, "auth") && contains_ci (auth, "PIN"),
+	               "auth token label \"%s\" does not say which PIN", auth);
+	if (!scenario_has_sign ())
+		return;
+	info = p11_token_info (SLOT_SIGN);
+	snprintf (sign, sizeof sign, "%s", p11_text (info.label, sizeof info.label));
+	ck_assert_msg (contains_ci (sign, "sign") && contains_ci (sign, "PIN"),
+	               "sign token label \"%s\" does not say which PIN", sign);
+	ck_assert_str_ne (auth, sign);
+}
+END_TEST
+
+static void
+serial_of (CK_SLOT_ID slot, char out[17])
+{
+	CK_TOKEN_INFO info = p11_token_info (slot);
+
+	memcpy (out, info.serialNumber, 16);
+	out[16] = '\0';
+}
+
+/* The certificate's serial in hex, and its subject CN. */
+static void
+auth_cert_identity (char *serial_hex, size_t serial_cap, char *cn, size_t cn_cap)
+{
+	X509 *x = cert_load ("auth.crt");
+	BIGNUM *bn;
+	char *hex;
+
+	ck_assert_ptr_nonnull (x);
+	bn = ASN1_INTEGER_to_BN (X509_get0_serialNumber (x), NULL);
+	hex = BN_bn2hex (bn);
+	snprintf (serial_hex, serial_cap, "%s", hex);
+	OPENSSL_free (hex);
+	BN_free (bn);
+	cn[0] = '\0';
+	X509_NAME_get_text_by_NID (X509_get_subject_name (x), NID_commonName, cn, (int) cn_cap);
+	X509_free (x);
+}
+
+START_TEST (test_token_serial)
+{
+	char a[17], b[17], again[17], trimmed[17], cert_serial[128], cn[128];
+	size_t len;
+
+	serial_of (SLOT_AUTH, a);
+	if (scenario_has_sign ()) {
+		serial_of (SLOT_SIGN, b);
+		ck_assert_str_eq (a, b);
+	}
+	snprintf (trimmed, sizeof trimmed, "%s", p11_text ((unsigned char *) a, 16));
+	len = strlen (trimmed);
+	ck_assert_uint_gt (len, 0);
+	ck_assert_msg (strspn (trimmed, "0") != len, "serial number \"%s\" is all zeros", a);
+	for (size_t i = 0; i < 16; i++)
+		ck_assert_msg (isprint ((unsigned char) a[i]), "serial has a non-printable byte");
+
+	/* No personal data, nothing copied from the certificate. */
+	auth_cert_identity (cert_serial, sizeof cert_serial, cn, sizeof cn);
+	ck_assert_msg (!contains_ci (cert_serial, trimmed) && !contains_ci (trimmed, cert_serial),
+	               "token serial %s is the certificate serial %s", trimmed, cert_serial);
+	ck_assert_msg (cn[0] == '\0' || (!contains_ci (cn, trimmed) && !contains_ci (trimmed, cn)),
+	               "token serial %s is the subject CN %s", trimmed, cn);
+	if (strlen (cn) >= 8) {
+		char head[9];
+		memcpy (head, cn, 8);
+		head[8] = '\0';
+		ck_assert_msg (!contains_ci (trimmed, head), "token serial %s holds the CN %s", trimmed,
+		               cn);
+	}
+
+	/* Stable across C_Finalize/C_Initialize. */
+	ck_assert_rv (p11->C_Finalize (NULL), CKR_OK);
+	ck_assert_rv (p11->C_Initialize (NULL), CKR_OK);
+	serial_of (SLOT_AUTH, again);
+	ck_assert_str_eq (a, again);
+}
+END_TEST
+
+START_TEST (test_token_flags)
+{
+	const CK_FLAGS required = CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED |
+	                          CKF_WRITE_PROTECTED | CKF_TOKEN_INITIALIZED;
+	const CK_FLAGS forbidden = CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY |
+	                           CKF_USER_PIN_LOCKED | CKF_USER_PIN_TO_BE_CHANGED |
+	                           CKF_PROTECTED_AUTHENTICATION_PATH | CKF_RNG |
+	                           CKF_SO_PIN_LOCKED | CKF_SO_PIN_FINAL_TRY;
+
+	for (int k = 0; k < (scenario_has_sign () ? 2 : 1); k++) {
+		CK_TOKEN_INFO info = p11_token_info (key_slot (k));
+		ck_assert_msg ((info.flags & required) == required, "slot %d flags 0x%lx lack 0x%lx", k,
+		               info.flags, required & ~info.flags);
+		ck_assert_msg ((info.flags & forbidden) == 0, "slot %d flags 0x%lx have 0x%lx", k,
+		               info.flags, info.flags & forbidden);
+		ck_assert_uint_eq (info.ulMinPinLen, k == KEY_AUTH ? 4 : 6);
+		ck_assert_uint_eq (info.ulMaxPinLen, k == KEY_AUTH ? 4 : 16);
+		ck_assert_str_ne (p11_text (info.manufacturerID, sizeof info.manufacturerID), "");
+		ck_assert_str_ne (p11_text (info.model, sizeof info.model), "");
+	}
+}
+END_TEST
+
+START_TEST (test_token_session_count)
+{
+	CK_SESSION_HANDLE s1, s2;
+
+	ck_assert_uint_eq (p11_token_info (SLOT_AUTH).ulSessionCount, 0);
+	s1 = p11_open (SLOT_AUTH);
+	s2 = p11_open (SLOT_AUTH);
+	ck_assert_uint_eq (p11_token_info (SLOT_AUTH).ulSessionCount, 2);
+	ck_assert_uint_eq (p11_token_info (SLOT_AUTH).ulRwSessionCount, 0);
+	if (scenario_has_sign ())
+		ck_assert_uint_eq (p11_token_info (SLOT_SIGN).ulSessionCount, 0);
+	ck_assert_rv (p11->C_CloseSession (s1), CKR_OK);
+	ck_assert_uint_eq (p11_token_info (SLOT_AUTH).ulSessionCount, 1);
+	ck_assert_rv (p11->C_CloseSession (s2), CKR_OK);
+	ck_assert_uint_eq (p11_token_info (SLOT_AUTH).ulSessionCount, 0);
+}
+END_TEST
+
+TCase *
+tcase_token (void)
+{
+	TCase *tc = tcase_new ("token");
+
+	tcase_add_test (tc, test_token_labels);
+	tcase_add_test (tc, test_token_serial);
+	tcase_add_test (tc, test_token_flags);
+	tcase_add_test (tc, test_token_session_count);
+	return tc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Mechanisms */
+
+START_TEST (test_mechanism_list)
+{
+	CK_MECHANISM_TYPE list[16];
+	CK_ULONG n;
+
+	for (CK_SLOT_ID slot = SLOT_AUTH; slot <= SLOT_SIGN; slot++) {
+		n = 99;
+		ck_assert_rv (p11->C_GetMechanismList (slot, NULL, &n), CKR_OK);
+		ck_assert_uint_eq (n, 5);
+		n = 2;
+		ck_assert_rv (p11->C_GetMechanismList (slot, list, &n), CKR_BUFFER_TOO_SMALL);
+		ck_assert_uint_eq (n, 5);
+		n = 16;
+		memset (list, 0xA5, sizeof list);
+		ck_assert_rv (p11->C_GetMechanismList (slot, list, &n), CKR_OK);
+		ck_assert_uint_eq (n, 5);
+		for (int i = 0; i < 5; i++) {
+			bool found = false;
+			for (CK_ULONG j = 0; j < n; j++)
+				found |= list[j] == all_mechs[i];
+			ck_assert_msg (found, "%s missing on slot %lu", mech_name (all_mechs[i]), slot);
+		}
+	}
+	n = 16;
+	ck_assert_rv (p11->C_GetMechanismList (SLOT_EMPTY_AUTH, list, &n), CKR_TOKEN_NOT_PRESENT);
+	ck_assert_rv (p11->C_GetMechanismList (SLOT_COUNT + 5, list, &n), CKR_SLOT_ID_INVALID);
+}
+END_TEST
+
+START_TEST (test_mechanism_info)
+{
+	static const CK_MECHANISM_TYPE unknown[] = {
+		CKM_RSA_PKCS_PSS, CKM_SHA256_RSA_PKCS_PSS, CKM_RSA_X_509, CKM_SHA224_RSA_PKCS,
+		CKM_ECDSA, CKM_RSA_PKCS_KEY_PAIR_GEN, CKM_SHA256, CKM_MD5_RSA_PKCS,
+	};
+	CK_MECHANISM_INFO info;
+
+	for (CK_SLOT_ID slot = SLOT_AUTH; slot <= SLOT_SIGN; slot++) {
+		for (int i = 0; i < 5; i++) {
+			memset (&info, 0xA5, sizeof info);
+			ck_assert_rv (p11->C_GetMechanismInfo (slot, all_mechs[i], &info), CKR_OK);
+			ck_assert_uint_eq (info.ulMinKeySize, 2048);
+			ck_assert_uint_eq (info.ulMaxKeySize, 2048);
+			ck_assert_msg (info.flags == (CKF_SIGN | CKF_HW), "%s flags 0x%lx",
+			               mech_name (all_mechs[i]), info.flags);
+		}
+		for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
+			ck_assert_rv (p11->C_GetMechanismInfo (slot, unknown[i], &info),
+			              CKR_MECHANISM_INVALID);
+	}
+	ck_assert_rv (p11->C_GetMechanismInfo (SLOT_EMPTY_SIGN, CKM_RSA_PKCS, &info),
+	              CKR_TOKEN_NOT_PRESENT);
+	ck_assert_rv (p11->C_GetMechanismInfo (SLOT_AUTH, CKM_RSA_PKCS, NULL), CKR_ARGUMENTS_BAD);
+}
+END_TEST
+
+TCase *
+tcase_mechanisms (void)
+{
+	TCase *tc = tcase_new ("mechanisms");
+
+	tcase_add_test (tc, test_mechanism_list);
+	tcase_add_test (tc, test_mechanism_info);
+	return tc;
+}

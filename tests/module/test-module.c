@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-module SCENARIO: the module's tests for one card scenario, run by
+ * tests/module/meson.build inside tests/with-card. */
+#include "test-module.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *scenario = "";
+
+bool
+scenario_is (const char *name)
+{
+	return strcmp (scenario, name) == 0;
+}
+
+bool
+scenario_has_sign (void)
+{
+	return !scenario_is ("minor") && !scenario_is ("face-auth") && !scenario_is ("no-card") &&
+	       !scenario_is ("no-pcscd") && !scenario_is ("auth-only");
+}
+
+const char *
+key_cert (enum key key)
+{
+	return key == KEY_AUTH ? "auth.crt" : "sign.crt";
+}
+
+const char *
+key_ca_cert (enum key key)
+{
+	return key == KEY_AUTH ? "auth-ca.crt" : "sign-ca.crt";
+}
+
+CK_OBJECT_HANDLE
+login_key (enum key key, CK_SESSION_HANDLE *session)
+{
+	CK_OBJECT_HANDLE k;
+
+	*session = p11_open (key_slot (key));
+	p11_login (*session, card_pin (key));
+	k = p11_find_one (*session, CKO_PRIVATE_KEY);
+	ck_assert_msg (k != CK_INVALID_HANDLE, "no private key after login");
+	return k;
+}
+
+void
+sign_and_check (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key, enum key which,
+                CK_MECHANISM_TYPE mech, const unsigned char *data, CK_ULONG len)
+{
+	unsigned char sig[SIG_LEN + 16];
+	CK_ULONG sig_len = sizeof sig;
+
+	ck_assert_rv (p11_sign_rv (p11, s, key, mech, data, len, sig, &sig_len), CKR_OK);
+	ck_assert_uint_eq (sig_len, SIG_LEN);
+	ck_assert_msg (sig_verify (key_cert (which), mech, data, len, sig, sig_len),
+	               "%s signature by the %s key does not verify", mech_name (mech),
+	               which == KEY_AUTH ? "auth" : "sign");
+}
+
+TCase *
+tcase_new (const char *name)
+{
+	TCase *tc = tcase_create (name);
+
+	tcase_add_checked_fixture (tc, p11_setup, p11_teardown);
+	tcase_set_timeout (tc, 60);
+	return tc;
+}
+
+struct scenario_row {
+	const char *name;
+	TCase *(*cases[32]) (void);
+};
+
+static const struct scenario_row scenarios[] = {
+	{ "adult", { tcase_library, tcase_slots, tcase_token, tcase_mechanisms, tcase_sessions,
+	             tcase_readonly, tcase_objects, tcase_attributes, tcase_find, tcase_pin,
+	             tcase_sign, tcase_sign_rules, tcase_logout, tcase_verify_9000, tcase_threads,
+	             tcase_softhsm, tcase_dates, tcase_set_pin, tcase_set_pin_state, tcase_debug_log, tcase_tries_fresh } },
+	{ "minor", { tcase_slots, tcase_token, tcase_objects, tcase_minor } },
+	{ "face-auth", { tcase_slots, tcase_objects, tcase_face_auth } },
+	{ "auth-blocked", { tcase_auth_blocked } },
+	{ "sign-last-try", { tcase_sign_last_try } },
+	{ "verify-9000", { tcase_pin, tcase_sign, tcase_sign_rules, tcase_logout,
+	                   tcase_verify_9000 } },
+	{ "no-card", { tcase_no_card } },
+	{ "no-pcscd", { tcase_no_card } },   /* run outside tests/with-card */
+	{ "auth-only", { tcase_auth_only } },   /* argv[2]: jpki-pkcs11-auth.so */
+	{ "no-extended", { tcase_slots, tcase_objects, tcase_sign } },
+	{ "contactless", { tcase_slots, tcase_token, tcase_sign } },
+	{ "expired", { tcase_dates } },
+	{ "renewal", { tcase_dates } },
+};
+
+int
+main (int argc, char **argv)
+{
+	const struct scenario_row *row = NULL;
+	SRunner *sr;
+	Suite *suite;
+	int failed;
+
+	if (argc != 2 && argc != 3) {
+		fprintf (stderr, "Usage: test-module SCENARIO [MODULE]\nScenarios:");
+		for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++)
+			fprintf (stderr, " %s", scenarios[i].name);
+		fprintf (stderr, "\nRun it inside tests/with-card.  MODULE: the module to load\n"
+		                 "(default $JPKI_MODULE, else $JPKI_BUILD_DIR/module/jpki-pkcs11.so).\n");
+		return 2;
+	}
+	if (argc == 3)
+		setenv ("JPKI_MODULE", argv[2], 1);
+	for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++)
+		if (strcmp (argv[1], scenarios[i].name) == 0)
+			row = &scenarios[i];
+	if (row == NULL) {
+		fprintf (stderr, "test-module: unknown scenario %s\n", argv[1]);
+		return 2;
+	}
+	scenario = row->name;
+	if (scenario_is ("no-pcscd")) {
+		/* A socket nobody listens on: as on a machine without pcscd. */
+		setenv ("PCSCLITE_CSOCK_NAME", "/nonexistent/jpki-test/pcscd.comm", 1);
+	} else if (!scenario_is ("no-card") && !card_present ()) {
+		fprintf (stderr, "test-module: no virtual card; run me inside tests/with-card\n");
+		return 77;
+	} else if (getenv ("JPKI_VCARD_APDU_LOG") == NULL) {
+		fprintf (stderr, "test-module: run me inside tests/with-card\n");
+		return 77;
+	}
+	/* Load once here: with CK_FORK=no every case shares the module, and
+	 * with forking each child inherits it uninitialised. */
+	p11_load ();
+
+	suite = suite_create (scenario);
+	for (size_t i = 0; i < sizeof row->cases / sizeof row->cases[0] && row->cases[i]; i++)
+		suite_add_tcase (suite, row->cases[i] ());
+	sr = srunner_create (suite);
+	srunner_run_all (sr, CK_ENV);
+	failed = srunner_ntests_failed (sr);
+	srunner_free (sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
