@@ -231,6 +231,19 @@ object_attribute (void *object, CK_ATTRIBUTE_TYPE type, struct attr_value *v)
 	return get_key (o, type, v);
 }
 
+/* Decided without the certificate, so that looking for a key does not
+ * read the CA certificate from the card. */
+static bool
+class_may_match (const struct object_row *row, const CK_ATTRIBUTE *tmpl, CK_ULONG count)
+{
+	for (CK_ULONG i = 0; i < count; i++)
+		if (tmpl[i].type == CKA_CLASS &&
+		    (tmpl[i].ulValueLen != sizeof (CK_OBJECT_CLASS) || tmpl[i].pValue == NULL ||
+		     *(const CK_OBJECT_CLASS *) tmpl[i].pValue != row->class))
+			return false;
+	return true;
+}
+
 CK_RV
 object_find_init (CK_SESSION_HANDLE handle, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count)
 {
@@ -247,6 +260,8 @@ object_find_init (CK_SESSION_HANDLE handle, CK_ATTRIBUTE_PTR tmpl, CK_ULONG coun
 	s->found_count = s->found_next = 0;
 	for (size_t row = 0; row < ROWS_PER_SLOT; row++) {
 		struct object_ref ref;
+		if (!class_may_match (&rows[row], tmpl, count))
+			continue;
 		rv = object_ref_get (s->slot, card, row, &ref);
 		if (rv == CKR_OBJECT_HANDLE_INVALID)
 			continue;
