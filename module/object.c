@@ -310,17 +310,26 @@ object_find_final (CK_SESSION_HANDLE handle)
 	return CKR_OK;
 }
 
+/* The visible object a session's handle names. */
+static CK_RV
+session_object (CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE object, struct object_ref *ref)
+{
+	struct session *s;
+	struct card *card;
+	CK_RV rv = session_get (handle, &s, &card);
+
+	if (rv != CKR_OK)
+		return rv;
+	return object_ref_from_handle (s, card, object, ref);
+}
+
 CK_RV
 object_get_attributes (CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE object, CK_ATTRIBUTE_PTR tmpl,
                        CK_ULONG count)
 {
-	struct session *s;
-	struct card *card;
 	struct object_ref ref;
-	CK_RV rv = session_get (handle, &s, &card);
+	CK_RV rv = session_object (handle, object, &ref);
 
-	if (rv == CKR_OK)
-		rv = object_ref_from_handle (s, card, object, &ref);
 	if (rv != CKR_OK)
 		return rv;
 	return attr_fill_template (object_attribute, &ref, tmpl, count);
@@ -329,13 +338,9 @@ object_get_attributes (CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE object, CK_ATT
 CK_RV
 object_get_size (CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE object, CK_ULONG_PTR size)
 {
-	struct session *s;
-	struct card *card;
 	struct object_ref ref;
-	CK_RV rv = session_get (handle, &s, &card);
+	CK_RV rv = session_object (handle, object, &ref);
 
-	if (rv == CKR_OK)
-		rv = object_ref_from_handle (s, card, object, &ref);
 	if (rv != CKR_OK)
 		return rv;
 	if (size == NULL)
