@@ -91,6 +91,9 @@ static const struct scenario_row scenarios[] = {
 	{ "auth-only", { tcase_auth_only } },   /* argv[2]: jpki-pkcs11-auth.so */
 	{ "no-extended", { tcase_slots, tcase_objects, tcase_sign } },
 	{ "contactless", { tcase_slots, tcase_token, tcase_sign } },
+	{ "faulty-zeros", { tcase_faulty_card } },
+	{ "faulty-short", { tcase_faulty_card } },
+	{ "faulty-flipped", { tcase_faulty_card } },
 	{ "expired", { tcase_dates } },
 	{ "renewal", { tcase_dates } },
 };

@@ -55,6 +55,7 @@ TCase *tcase_no_card (void);
 TCase *tcase_dates (void);
 TCase *tcase_auth_only (void);
 TCase *tcase_debug_log (void);
-TCase *tcase_tries_fresh (void);  /* tries used by another program */    /* jpki-pkcs11-auth.so */        /* expired and renewal cards */
+TCase *tcase_faulty_card (void);  /* wrong signatures withheld */
+TCase *tcase_tries_fresh (void);  /* tries used by another program */
 
 #endif

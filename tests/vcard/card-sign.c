@@ -2,6 +2,8 @@
 /* COMPUTE DIGITAL SIGNATURE: PKCS#1 v1.5 type 1 over the data as given. */
 #include "card-private.h"
 
+#include <string.h>
+
 #include <openssl/rsa.h>
 
 /* PKCS#1 v1.5 padding needs 11 bytes of the 256-byte block. */
@@ -31,6 +33,24 @@ out:
 	return sw;
 }
 
+/* A faulty card still answers 90 00: only the host's check can tell. */
+static void spoil_signature(enum vcard_signature_fault fault, struct response_data *out)
+{
+	switch (fault) {
+	case VCARD_SIGNATURE_GOOD:
+		break;
+	case VCARD_SIGNATURE_ZEROS:
+		memset(out->buf, 0, out->len);
+		break;
+	case VCARD_SIGNATURE_SHORT:
+		out->len--;
+		break;
+	case VCARD_SIGNATURE_FLIPPED:
+		out->buf[100] ^= 0x01;
+		break;
+	}
+}
+
 uint16_t card_compute_signature(struct vcard *card, const struct command_apdu *cmd,
 				struct response_data *out)
 {
@@ -48,5 +68,8 @@ uint16_t card_compute_signature(struct vcard *card, const struct command_apdu *c
 	/* The whole signature must be asked for: Le 00, or extended >= 256. */
 	if (cmd->lc > MAX_SIGN_INPUT || cmd->le < SIGNATURE_LEN)
 		return SW_WRONG_LENGTH;
-	return sign_raw(card->profile.keys[cred], cmd->data, cmd->lc, out);
+	uint16_t sw = sign_raw(card->profile.keys[cred], cmd->data, cmd->lc, out);
+	if (sw == SW_OK)
+		spoil_signature(card->signature_fault, out);
+	return sw;
 }

@@ -50,6 +50,7 @@ struct vcard *vcard_open(const char *profile_dir, const struct vcard_options *op
 		goto out;
 	}
 	card->extended_apdu = !opt->no_extended_apdu;
+	card->signature_fault = opt->signature_fault;
 	if (opt->contactless_atr) {
 		card->atr_len = build_contactless_atr(card->atr);
 	} else {

@@ -18,6 +18,12 @@ struct vcard;
 struct vcard_options {
 	bool no_extended_apdu;  /* answer extended-length APDUs with 67 00 */
 	bool contactless_atr;   /* PC/SC part 3 ATR built from an ATQB */
+	enum vcard_signature_fault {
+		VCARD_SIGNATURE_GOOD = 0,
+		VCARD_SIGNATURE_ZEROS,      /* 256 zero bytes */
+		VCARD_SIGNATURE_SHORT,      /* the last byte missing */
+		VCARD_SIGNATURE_FLIPPED,    /* one bit of the real signature flipped */
+	} signature_fault;              /* a faulty card, to test the host's check */
 };
 
 /* Loads profile_dir (see README.md).  opt may be NULL.  Returns NULL with a

@@ -55,6 +55,7 @@ static void usage(FILE *f)
 		"  --apdu-latency-ms N      wait N ms before answering each APDU\n"
 		"  --sign-latency-ms N      wait N ms more before each signature\n"
 		"  --remove-after-apdus N   remove the card after answering N APDUs\n"
+		"  --signature-fault KIND   answer signatures that are wrong: zeros, short, flipped\n"
 		"  -h, --help               show this help\n");
 }
 
@@ -73,6 +74,7 @@ static int parse_args(int argc, char **argv, struct settings *s, bool *exit_now)
 	enum {
 		OPT_PROFILE = 256, OPT_HOST, OPT_PORT, OPT_LOG, OPT_NO_EXTENDED,
 		OPT_CONTACTLESS, OPT_APDU_LATENCY, OPT_SIGN_LATENCY, OPT_REMOVE_AFTER,
+		OPT_SIGNATURE_FAULT,
 	};
 	static const struct option options[] = {
 		{ "profile", required_argument, NULL, OPT_PROFILE },
@@ -84,6 +86,7 @@ static int parse_args(int argc, char **argv, struct settings *s, bool *exit_now)
 		{ "apdu-latency-ms", required_argument, NULL, OPT_APDU_LATENCY },
 		{ "sign-latency-ms", required_argument, NULL, OPT_SIGN_LATENCY },
 		{ "remove-after-apdus", required_argument, NULL, OPT_REMOVE_AFTER },
+		{ "signature-fault", required_argument, NULL, OPT_SIGNATURE_FAULT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -123,6 +126,16 @@ static int parse_args(int argc, char **argv, struct settings *s, bool *exit_now)
 			break;
 		case OPT_REMOVE_AFTER:
 			if (!parse_count(optarg, 1, LONG_MAX, &s->remove_after_apdus))
+				goto bad_value;
+			break;
+		case OPT_SIGNATURE_FAULT:
+			if (strcmp(optarg, "zeros") == 0)
+				s->card.signature_fault = VCARD_SIGNATURE_ZEROS;
+			else if (strcmp(optarg, "short") == 0)
+				s->card.signature_fault = VCARD_SIGNATURE_SHORT;
+			else if (strcmp(optarg, "flipped") == 0)
+				s->card.signature_fault = VCARD_SIGNATURE_FLIPPED;
+			else
 				goto bad_value;
 			break;
 		case 'h':

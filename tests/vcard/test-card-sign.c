@@ -169,6 +169,32 @@ START_TEST(sign_extended_encoding)
 }
 END_TEST
 
+/* A faulty card answers 90 00 with a wrong signature. */
+START_TEST(sign_faults)
+{
+	struct vcard_options opt = { .signature_fault = VCARD_SIGNATURE_ZEROS };
+	uint8_t recovered[256], zeros[256] = { 0 };
+	struct vcard *card;
+
+	for (int fault = VCARD_SIGNATURE_ZEROS; fault <= VCARD_SIGNATURE_FLIPPED; fault++) {
+		opt.signature_fault = (enum vcard_signature_fault)fault;
+		card = fixture_open_card(&adult, &opt);
+		verify_pin(card, CREDENTIAL_AUTH, FIXTURE_AUTH_PIN);
+		select_ef(card, 0x0017);
+		ck_assert_uint_eq(send_hex(card, SIGN_HELLO), 0x9000);
+		if (fault == VCARD_SIGNATURE_SHORT) {
+			ck_assert_uint_eq(fixture_response_len, 255);
+		} else {
+			ck_assert_uint_eq(fixture_response_len, 256);
+			ck_assert_int_ne(recover(CREDENTIAL_AUTH, fixture_response, 256, recovered), 5);
+		}
+		if (fault == VCARD_SIGNATURE_ZEROS)
+			ck_assert_mem_eq(fixture_response, zeros, 256);
+		vcard_close(card);
+	}
+}
+END_TEST
+
 START_TEST(sign_wrong_p1_p2)
 {
 	struct vcard *card = fixture_open_card(&adult, NULL);
@@ -250,6 +276,7 @@ Suite *card_sign_suite(void)
 	tcase_add_test(tc, sign_needs_key_ef);
 	tcase_add_test(tc, sign_needs_matching_pin);
 	tcase_add_test(tc, one_login_many_signatures);
+	tcase_add_test(tc, sign_faults);
 	suite_add_tcase(s, tc);
 	return s;
 }
