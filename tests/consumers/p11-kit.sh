@@ -1,0 +1,165 @@
+#!/bin/bash
+# p11-kit and GnuTLS (p11tool, certtool) find the module through the files
+# `meson install` puts down, staged with DESTDIR:
+#   installed  the staged module directory and module config directory are
+#              bind-mounted over p11-kit's system ones (a private mount
+#              namespace), so the installed jpki.module is read unchanged
+#              and the system's own modules (OpenSC, SoftHSM, trust) are
+#              hidden;
+#   user       an unprivileged user's ~/.config/pkcs11 with
+#              "user-config: only" and a jpki.module naming the staged
+#              module by its absolute path (p11-kit reads no user
+#              configuration for root).
+# Each flow lists the modules, tokens and certificates and signs with both
+# keys (p11tool --test-sign); certtool's detached PKCS#7 signature is
+# verified by OpenSSL.  Each flow runs on a fresh card.
+# shellcheck source-path=SCRIPTDIR
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+
+auth_token='My%20Number%20Auth%20(4-digit%20PIN)'
+sign_token='My%20Number%20Sign%20(6-16%20char%20PIN)'
+auth_key="pkcs11:token=$auth_token;object=JPKI%20User%20Authentication%20Key;type=private"
+sign_key="pkcs11:token=$sign_token;object=JPKI%20Digital%20Signature%20Key;type=private"
+sign_cert="pkcs11:token=$sign_token;object=JPKI%20Digital%20Signature%20Certificate;type=cert"
+auth_cert="pkcs11:token=$auth_token;object=JPKI%20User%20Authentication%20Certificate;type=cert"
+
+# as_user CMD...: run CMD as the unprivileged test user (or as is).
+as_user() {
+	if [ -n "${run_as:-}" ]; then
+		setpriv --reuid "$run_as" --regid "$run_as_group" --clear-groups -- "$@"
+	else
+		"$@"
+	fi
+}
+
+fingerprint() { openssl x509 -noout -fingerprint -sha256 "$@"; }
+
+# checks WORK MODULE-NAME: what both flows prove once p11-kit is pointed at
+# the staged files.
+checks() {
+	local work=$1 name=$2 out
+	echo "== p11-kit list-modules"
+	out=$(as_user p11-kit list-modules)
+	printf '%s\n' "$out"
+	[ "$(grep -c '^[^ ].*: ' <<<"$out")" = 1 ] || fail "expected exactly one module, ours"
+	grep -q "^jpki: $name\$" <<<"$out" || fail "module jpki ($name) not listed"
+	grep -q '^    token: My Number Auth (4-digit PIN)$' <<<"$out" || fail "auth token not listed"
+	grep -q '^    token: My Number Sign (6-16 char PIN)$' <<<"$out" || fail "sign token not listed"
+
+	echo "== p11tool --list-tokens"
+	out=$(as_user p11tool --list-tokens)
+	printf '%s\n' "$out"
+	[ "$(grep -c '^	Label: ' <<<"$out")" = 2 ] || fail "expected exactly two tokens"
+	[ "$(grep -c "^	Module: $name\$" <<<"$out")" = 2 ] || fail "tokens not from $name"
+
+	echo "== p11tool --list-all-certs (no login)"
+	out=$(as_user p11tool --list-all-certs "pkcs11:token=$auth_token")
+	printf '%s\n' "$out"
+	grep -q 'Label: JPKI User Authentication Certificate$' <<<"$out" ||
+		fail "auth certificate not listed"
+	out=$(as_user p11tool --list-all-certs "pkcs11:token=$sign_token" 2>&1 || :)
+	grep -q 'JPKI Digital Signature Certificate' <<<"$out" &&
+		fail "signature certificate visible before login"
+
+	echo "== p11tool --login --list-all-certs (signature token)"
+	out=$(GNUTLS_PIN=$JPKI_SIGN_PIN as_user p11tool --login --list-all-certs "pkcs11:token=$sign_token")
+	printf '%s\n' "$out"
+	grep -q 'Label: JPKI Digital Signature Certificate$' <<<"$out" ||
+		fail "signature certificate not listed after login"
+
+	echo "== p11tool --export: the card's certificates are the profile's"
+	as_user p11tool --export "$auth_cert" > "$work/auth.pem"
+	[ "$(fingerprint -in "$work/auth.pem")" = "$(fingerprint -in "$JPKI_VCARD_PROFILE/auth.crt")" ] ||
+		fail "exported auth certificate differs"
+	GNUTLS_PIN=$JPKI_SIGN_PIN as_user p11tool --login --export "$sign_cert" > "$work/sign.pem"
+	[ "$(fingerprint -in "$work/sign.pem")" = "$(fingerprint -in "$JPKI_VCARD_PROFILE/sign.crt")" ] ||
+		fail "exported sign certificate differs"
+
+	echo "== p11tool --login --test-sign (both keys)"
+	out=$(GNUTLS_PIN=$JPKI_AUTH_PIN as_user p11tool --login --test-sign "$auth_key" 2>&1)
+	printf '%s\n' "$out"
+	grep -q '^Verifying against public key in the token... ok$' <<<"$out" || fail "auth test-sign"
+	out=$(GNUTLS_PIN=$JPKI_SIGN_PIN as_user p11tool --login --test-sign "$sign_key" 2>&1)
+	printf '%s\n' "$out"
+	grep -q '^Verifying against public key in the token... ok$' <<<"$out" || fail "sign test-sign"
+
+	echo "== certtool --p7-detached-sign with the card's key, verified by openssl cms"
+	printf 'p11-kit consumer test %s\n' "$RANDOM" > "$work/data"
+	install -m 644 "$JPKI_VCARD_PROFILE/sign.crt" "$work/sign.crt"
+	GNUTLS_PIN=$JPKI_SIGN_PIN as_user certtool --p7-detached-sign --hash SHA256 \
+		--load-privkey "$sign_key" --load-certificate "$work/sign.crt" \
+		--infile "$work/data" --outfile "$work/data.p7s"
+	openssl cms -verify -binary -inform PEM -in "$work/data.p7s" -content "$work/data" \
+		-CAfile "$JPKI_VCARD_PROFILE/sign-ca.crt" -out /dev/null ||
+		fail "certtool's signature does not verify"
+	echo changed >> "$work/data"
+	if openssl cms -verify -binary -inform PEM -in "$work/data.p7s" -content "$work/data" \
+		-CAfile "$JPKI_VCARD_PROFILE/sign-ca.crt" -out /dev/null 2>/dev/null; then
+		fail "signature verifies over changed data"
+	fi
+}
+
+# Inside with-card: one flow, then its APDU count.
+if [ "${1:-}" = --flow ]; then
+	flow=$2 stage=$3
+	mod_dir=$(pkg-config --variable p11_module_path p11-kit-1)
+	conf_dir=$(pkg-config --variable p11_module_configs p11-kit-1)
+	case $flow in
+	installed)
+		if [ "${4:-}" != --in-mount-ns ]; then
+			# A mount namespace of our own: the bind mounts below vanish with it.
+			exec unshare --mount --propagation private -- "$0" --flow "$flow" "$stage" --in-mount-ns
+		fi
+		work=$(mktemp -d)
+		trap 'rm -rf "$work"' EXIT
+		mount --bind "$stage$mod_dir" "$mod_dir" || fail "cannot bind-mount $mod_dir"
+		mount --bind "$stage$conf_dir" "$conf_dir" || fail "cannot bind-mount $conf_dir"
+		if [ -d /etc/pkcs11 ]; then
+			mkdir -p "$work/empty"
+			mount --bind "$work/empty" /etc/pkcs11 || fail "cannot hide /etc/pkcs11"
+		fi
+		echo "p11-kit reads $conf_dir: $(ls "$conf_dir")"
+		checks "$work" jpki-pkcs11.so
+		;;
+	user)
+		work=$(mktemp -d)
+		trap 'rm -rf "$work"' EXIT
+		chmod 755 "$work"
+		run_as=nobody run_as_group=nogroup
+		export HOME=$work/home
+		mkdir -p "$HOME/.config/pkcs11/modules"
+		echo 'user-config: only' > "$HOME/.config/pkcs11/pkcs11.conf"
+		sed "s|^module:.*|module: $stage$mod_dir/jpki-pkcs11.so|" "$stage$conf_dir/jpki.module" \
+			> "$HOME/.config/pkcs11/modules/jpki.module"
+		chown -R "$run_as:$run_as_group" "$work"
+		echo "\$HOME/.config/pkcs11/pkcs11.conf:"; sed 's/^/    /' "$HOME/.config/pkcs11/pkcs11.conf"
+		echo "\$HOME/.config/pkcs11/modules/jpki.module:"; sed 's/^/    /' "$HOME/.config/pkcs11/modules/jpki.module"
+		checks "$work" "$stage$mod_dir/jpki-pkcs11.so"
+		;;
+	*) fail "unknown flow $flow" ;;
+	esac
+	echo "APDUS p11-kit $flow=$(apdu_count)"
+	exit 0
+fi
+
+# Stage the installation, then check it is where p11-kit looks.
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+chmod 755 "$stage"
+DESTDIR=$stage meson install -C "$build" --no-rebuild --quiet
+mod_dir=$(pkg-config --variable p11_module_path p11-kit-1)
+conf_dir=$(pkg-config --variable p11_module_configs p11-kit-1)
+for f in "$mod_dir/jpki-pkcs11.so" "$mod_dir/jpki-pkcs11-auth.so" "$conf_dir/jpki.module"; do
+	[ -f "$stage$f" ] || fail "meson install did not put down $f"
+	echo "installed: $f"
+done
+grep -qx 'module: jpki-pkcs11.so' "$stage$conf_dir/jpki.module" ||
+	fail "jpki.module does not name jpki-pkcs11.so"
+
+for flow in installed user; do
+	echo "=== flow $flow"
+	with_card -- "$0" --flow "$flow" "$stage"
+done
