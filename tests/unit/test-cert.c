@@ -12,42 +12,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "alloc-fail.h"
 #include "cert.h"
-
-/* OpenSSL allocations fail once this reaches zero; -1: never. */
-static long alloc_countdown = -1;
-
-static void *
-test_malloc (size_t n, const char *file, int line)
-{
-	(void) file;
-	(void) line;
-	if (alloc_countdown == 0)
-		return NULL;
-	if (alloc_countdown > 0)
-		alloc_countdown--;
-	return malloc (n);
-}
-
-static void *
-test_realloc (void *p, size_t n, const char *file, int line)
-{
-	(void) file;
-	(void) line;
-	if (alloc_countdown == 0)
-		return NULL;
-	if (alloc_countdown > 0)
-		alloc_countdown--;
-	return realloc (p, n);
-}
-
-static void
-test_free (void *p, const char *file, int line)
-{
-	(void) file;
-	(void) line;
-	free (p);
-}
 
 /* Made once, in the parent, before the tests fork. */
 static EVP_PKEY *rsa_key;
@@ -384,7 +350,7 @@ main (void)
 	int failed;
 
 	/* Before OpenSSL allocates anything, or it refuses. */
-	if (!CRYPTO_set_mem_functions (test_malloc, test_realloc, test_free))
+	if (!alloc_fail_install ())
 		return EXIT_FAILURE;
 	sr = srunner_create (cert_suite ());
 	srunner_run_all (sr, CK_NORMAL);

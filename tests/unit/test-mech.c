@@ -7,46 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/rsa.h>
 
+#include "alloc-fail.h"
 #include "mech.h"
-
-/* OpenSSL allocations fail once this reaches zero; -1: never. */
-static long alloc_countdown = -1;
-
-static void *
-test_malloc (size_t n, const char *file, int line)
-{
-	(void) file;
-	(void) line;
-	if (alloc_countdown == 0)
-		return NULL;
-	if (alloc_countdown > 0)
-		alloc_countdown--;
-	return malloc (n);
-}
-
-static void *
-test_realloc (void *p, size_t n, const char *file, int line)
-{
-	(void) file;
-	(void) line;
-	if (alloc_countdown == 0)
-		return NULL;
-	if (alloc_countdown > 0)
-		alloc_countdown--;
-	return realloc (p, n);
-}
-
-static void
-test_free (void *p, const char *file, int line)
-{
-	(void) file;
-	(void) line;
-	free (p);
-}
 
 static const CK_MECHANISM_TYPE expected_list[] = {
 	CKM_RSA_PKCS, CKM_SHA1_RSA_PKCS, CKM_SHA256_RSA_PKCS, CKM_SHA384_RSA_PKCS,
@@ -617,7 +582,7 @@ main (void)
 	int failed;
 
 	/* Before OpenSSL allocates anything, or it refuses. */
-	if (!CRYPTO_set_mem_functions (test_malloc, test_realloc, test_free))
+	if (!alloc_fail_install ())
 		return EXIT_FAILURE;
 	sr = srunner_create (mech_suite ());
 	srunner_run_all (sr, CK_NORMAL);
