@@ -2,14 +2,10 @@
 #include "p11.h"
 
 #include <dlfcn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/rsa.h>
 
 CK_FUNCTION_LIST_PTR p11;
 static bool initialized;
@@ -313,14 +309,23 @@ p11_attr (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type, CK_UL
 	return v;
 }
 
+/* A fixed-size attribute into value, which it must fill exactly. */
+static void
+attr_fixed (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type, void *value,
+            CK_ULONG size)
+{
+	CK_ATTRIBUTE a = { type, value, size };
+
+	ck_assert_rv (p11->C_GetAttributeValue (s, o, &a, 1), CKR_OK);
+	ck_assert_uint_eq (a.ulValueLen, size);
+}
+
 CK_ULONG
 p11_attr_ulong (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type)
 {
 	CK_ULONG value = 0xA5A5A5A5;
-	CK_ATTRIBUTE a = { type, &value, sizeof value };
 
-	ck_assert_rv (p11->C_GetAttributeValue (s, o, &a, 1), CKR_OK);
-	ck_assert_uint_eq (a.ulValueLen, sizeof value);
+	attr_fixed (s, o, type, &value, sizeof value);
 	return value;
 }
 
@@ -328,10 +333,8 @@ CK_BBOOL
 p11_attr_bool (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type)
 {
 	CK_BBOOL value = 0xA5;
-	CK_ATTRIBUTE a = { type, &value, sizeof value };
 
-	ck_assert_rv (p11->C_GetAttributeValue (s, o, &a, 1), CKR_OK);
-	ck_assert_uint_eq (a.ulValueLen, sizeof value);
+	attr_fixed (s, o, type, &value, sizeof value);
 	ck_assert_msg (value == CK_TRUE || value == CK_FALSE, "attribute 0x%lx: bool %u", type,
 	               value);
 	return value;
@@ -371,250 +374,4 @@ p11_sign_parts_rv (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key, CK_MECHANISM_TYPE 
 	if (rv == CKR_OK)
 		rv = p11->C_SignFinal (s, sig, sig_len);
 	return rv;
-}
-
-/* ------------------------------------------------------------------ */
-/* The virtual card */
-
-static const char *
-env_or_empty (const char *name)
-{
-	const char *v = getenv (name);
-	return v ? v : "";
-}
-
-bool
-card_present (void)
-{
-	return env_or_empty ("JPKI_VCARD_PROFILE")[0] != '\0';
-}
-
-const char *
-card_pin (enum key key)
-{
-	return env_or_empty (key == KEY_AUTH ? "JPKI_AUTH_PIN" : "JPKI_SIGN_PIN");
-}
-
-const char *
-card_wrong_pin (enum key key)
-{
-	static char pin[32];
-	const char *right = card_pin (key);
-	size_t n = strlen (right);
-	char *last;
-
-	ck_assert_uint_gt (n, 0);
-	ck_assert_uint_lt (n, sizeof pin);
-	memcpy (pin, right, n + 1);
-	last = &pin[n - 1];
-	if (*last >= '0' && *last <= '9')
-		*last = (char) ('0' + (*last - '0' + 1) % 10);
-	else if (*last >= 'A' && *last <= 'Z')
-		*last = (char) ('A' + (*last - 'A' + 1) % 26);
-	else
-		ck_abort_msg ("unexpected PIN character");
-	return pin;
-}
-
-/* Calls fn for each command line's hex; the number of lines fn accepts. */
-static long
-apdu_scan (bool (*fn) (const char *hex))
-{
-	const char *path = env_or_empty ("JPKI_VCARD_APDU_LOG");
-	char line[8192];
-	long n = 0;
-	FILE *f;
-
-	ck_assert_msg (path[0] != '\0', "JPKI_VCARD_APDU_LOG not set");
-	f = fopen (path, "r");
-	if (f == NULL)
-		return 0;   /* the card has not written anything yet */
-	while (fgets (line, sizeof line, f) != NULL) {
-		const char *c = strstr (line, " C ");
-		if (c != NULL && fn (c + 3))
-			n++;
-	}
-	fclose (f);
-	return n;
-}
-
-static bool
-any_command (const char *hex)
-{
-	(void) hex;
-	return true;
-}
-
-static bool
-verify_with_pin (const char *hex)
-{
-	size_t len = strcspn (hex, " \r\n");
-	return strncmp (hex, "00200080", 8) == 0 && len > 8;
-}
-
-long
-apdu_count (void)
-{
-	return apdu_scan (any_command);
-}
-
-long
-apdu_verify_count (void)
-{
-	return apdu_scan (verify_with_pin);
-}
-
-static bool
-read_binary (const char *hex)
-{
-	return strncmp (hex, "00B0", 4) == 0;
-}
-
-long
-apdu_read_count (void)
-{
-	return apdu_scan (read_binary);
-}
-
-int
-tries_read (enum key key)
-{
-	char path[4096], text[32] = "";
-	FILE *f;
-	char *end;
-	long v;
-
-	snprintf (path, sizeof path, "%s/state/%s-tries", env_or_empty ("JPKI_VCARD_PROFILE"),
-	          key == KEY_AUTH ? "auth" : "sign");
-	f = fopen (path, "r");
-	if (f == NULL)
-		return -1;
-	if (fgets (text, sizeof text, f) == NULL)
-		text[0] = '\0';
-	fclose (f);
-	v = strtol (text, &end, 10);
-	if (end == text)
-		return -1;
-	return (int) v;
-}
-
-int
-raw_sign (const char *fid)
-{
-	char prog[4096], cmd[4200], out[64] = "";
-	const char *env = getenv ("JPKI_RAW_SIGN");
-	unsigned sw = 0;
-	FILE *p;
-
-	if (env != NULL && env[0] != '\0')
-		snprintf (prog, sizeof prog, "%s", env);
-	else
-		snprintf (prog, sizeof prog, "%s/tests/module/raw-sign", env_or_empty ("JPKI_BUILD_DIR"));
-	snprintf (cmd, sizeof cmd, "'%s' %s", prog, fid);
-	p = popen (cmd, "r");
-	ck_assert_ptr_nonnull (p);
-	if (fgets (out, sizeof out, p) == NULL)
-		out[0] = '\0';
-	pclose (p);
-	if (sscanf (out, "%4x", &sw) != 1)
-		return -1;
-	return (int) sw;
-}
-
-/* ------------------------------------------------------------------ */
-/* Certificates and signatures */
-
-X509 *
-cert_load (const char *name)
-{
-	char path[4096];
-	X509 *x;
-	FILE *f;
-
-	snprintf (path, sizeof path, "%s/%s", env_or_empty ("JPKI_VCARD_PROFILE"), name);
-	f = fopen (path, "r");
-	if (f == NULL)
-		return NULL;
-	x = PEM_read_X509 (f, NULL, NULL, NULL);
-	fclose (f);
-	return x;
-}
-
-unsigned char *
-cert_der (const char *name, size_t *len)
-{
-	X509 *x = cert_load (name);
-	unsigned char *der = NULL;
-	int n;
-
-	ck_assert_msg (x != NULL, "cannot read %s from the profile", name);
-	n = i2d_X509 (x, &der);
-	X509_free (x);
-	ck_assert_int_gt (n, 0);
-	*len = (size_t) n;
-	return der;
-}
-
-unsigned char *
-cert_modulus (const char *name, size_t *len)
-{
-	X509 *x = cert_load (name);
-	BIGNUM *n = NULL;
-	unsigned char *out;
-
-	ck_assert_ptr_nonnull (x);
-	ck_assert (EVP_PKEY_get_bn_param (X509_get0_pubkey (x), OSSL_PKEY_PARAM_RSA_N, &n) == 1);
-	*len = (size_t) BN_num_bytes (n);
-	out = malloc (*len);
-	ck_assert_ptr_nonnull (out);
-	BN_bn2bin (n, out);
-	BN_free (n);
-	X509_free (x);
-	return out;
-}
-
-static const EVP_MD *
-mech_md (CK_MECHANISM_TYPE mech)
-{
-	switch (mech) {
-	case CKM_SHA1_RSA_PKCS: return EVP_sha1 ();
-	case CKM_SHA256_RSA_PKCS: return EVP_sha256 ();
-	case CKM_SHA384_RSA_PKCS: return EVP_sha384 ();
-	case CKM_SHA512_RSA_PKCS: return EVP_sha512 ();
-	}
-	return NULL;
-}
-
-bool
-sig_verify (const char *cert_name, CK_MECHANISM_TYPE mech, const unsigned char *data,
-            size_t len, const unsigned char *sig, size_t sig_len)
-{
-	X509 *x = cert_load (cert_name);
-	EVP_PKEY *key;
-	bool ok = false;
-
-	if (x == NULL)
-		return false;
-	key = X509_get0_pubkey (x);
-	if (key == NULL || sig_len != SIG_LEN)
-		goto out;
-	if (mech == CKM_RSA_PKCS) {
-		unsigned char rec[SIG_LEN];
-		size_t rec_len = sizeof rec;
-		EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new (key, NULL);
-		ok = ctx != NULL && EVP_PKEY_verify_recover_init (ctx) == 1 &&
-		     EVP_PKEY_CTX_set_rsa_padding (ctx, RSA_PKCS1_PADDING) == 1 &&
-		     EVP_PKEY_verify_recover (ctx, rec, &rec_len, sig, sig_len) == 1 &&
-		     rec_len == len && memcmp (rec, data, len) == 0;
-		EVP_PKEY_CTX_free (ctx);
-	} else {
-		EVP_MD_CTX *md = EVP_MD_CTX_new ();
-		ok = md != NULL && mech_md (mech) != NULL &&
-		     EVP_DigestVerifyInit (md, NULL, mech_md (mech), NULL, key) == 1 &&
-		     EVP_DigestVerify (md, sig, sig_len, data, len) == 1;
-		EVP_MD_CTX_free (md);
-	}
-out:
-	X509_free (x);
-	return ok;
 }

@@ -1,16 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Helpers for the module tests: loading a PKCS#11 module, sessions,
- * objects and attributes, the virtual card's APDU log and try counters,
- * and checking signatures with OpenSSL against the profile's certificates.
+/* PKCS#11 for the module tests: loading a module, Check fixtures, names
+ * of return values, sessions, tokens, objects, attributes and signing.
  * Helpers whose name has no _rv suffix assert with Check. */
 #ifndef JPKI_TEST_P11_H
 #define JPKI_TEST_P11_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #include <check.h>
-#include <openssl/x509.h>
 #include <p11-kit/pkcs11.h>
 
 /* Slots with tests/with-card: reader 0 holds the card, reader 1 is empty. */
@@ -19,10 +16,6 @@
 #define SLOT_EMPTY_AUTH 2
 #define SLOT_EMPTY_SIGN 3
 #define SLOT_COUNT 4
-
-enum key { KEY_AUTH = 0, KEY_SIGN = 1 };
-
-#define SIG_LEN 256
 
 /* The module under test, once p11_load has run. */
 extern CK_FUNCTION_LIST_PTR p11;
@@ -81,32 +74,6 @@ CK_RV p11_sign_rv (CK_FUNCTION_LIST_PTR fl, CK_SESSION_HANDLE s, CK_OBJECT_HANDL
 CK_RV p11_sign_parts_rv (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key, CK_MECHANISM_TYPE mech,
                          const unsigned char *data, CK_ULONG len, unsigned char *sig,
                          CK_ULONG *sig_len);
-
-/* The virtual card (tests/with-card's environment). */
-bool card_present (void);
-const char *card_pin (enum key key);
-/* A PIN of the right shape that is not the card's (static buffer). */
-const char *card_wrong_pin (enum key key);
-/* Lines of the APDU log holding a command. */
-long apdu_count (void);
-/* VERIFY commands that carry a PIN (not the empty VERIFY). */
-long apdu_verify_count (void);
-/* READ BINARY commands in the log. */
-long apdu_read_count (void);
-/* The card's state/<auth|sign>-tries; -1 if unreadable. */
-int tries_read (enum key key);
-/* Runs raw-sign for key EF fid ("0017" or "001A"): the status word, or -1. */
-int raw_sign (const char *fid);
-
-/* Certificates from the profile ("auth.crt", ...): NULL when absent. */
-X509 *cert_load (const char *name);
-unsigned char *cert_der (const char *name, size_t *len);
-/* The certificate's RSA modulus, big-endian without leading zeros. */
-unsigned char *cert_modulus (const char *name, size_t *len);
-/* True when sig is a valid signature by the certificate's key of data
- * under mech (CKM_RSA_PKCS: data is what was padded). */
-bool sig_verify (const char *cert_name, CK_MECHANISM_TYPE mech, const unsigned char *data,
-                 size_t len, const unsigned char *sig, size_t sig_len);
 
 /* The mechanisms the module must offer. */
 extern const CK_MECHANISM_TYPE all_mechs[5];

@@ -28,17 +28,6 @@ read_file (const char *path, size_t *len)
 	return buf;
 }
 
-static bool
-contains_ci (const char *hay, const char *needle)
-{
-	size_t n = strlen (needle);
-
-	for (; *hay; hay++)
-		if (strncasecmp (hay, needle, n) == 0)
-			return true;
-	return false;
-}
-
 /* text as hex, upper case */
 static void
 to_hex (const char *text, char *out)
@@ -70,7 +59,6 @@ START_TEST (test_debug_log_has_no_pin)
 	char path[] = "/tmp/jpki-debug.XXXXXX";
 	int fd = mkstemp (path);
 	CK_SESSION_HANDLE a, s, rw;
-	CK_OBJECT_HANDLE k;
 	char lower[32], new_auth[8];
 	size_t len, i;
 	char *log;
@@ -84,8 +72,7 @@ START_TEST (test_debug_log_has_no_pin)
 	a = p11_open (SLOT_AUTH);
 	ck_assert_rv (p11_login_rv (a, "12a4"), CKR_PIN_INCORRECT);
 	ck_assert_rv (p11_login_rv (a, card_wrong_pin (KEY_AUTH)), CKR_PIN_INCORRECT);
-	k = login_key (KEY_AUTH, &a);
-	sign_and_check (a, k, KEY_AUTH, CKM_SHA256_RSA_PKCS, (const unsigned char *) "log", 3);
+	a = login_and_sign (KEY_AUTH, CKM_SHA256_RSA_PKCS, "log");
 	snprintf (lower, sizeof lower, "%s", card_pin (KEY_SIGN));
 	for (i = 0; lower[i]; i++)
 		lower[i] = (char) tolower ((unsigned char) lower[i]);

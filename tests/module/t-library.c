@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 /* ------------------------------------------------------------------ */
 /* Before C_Initialize */
@@ -208,28 +207,31 @@ tcase_library (void)
 /* ------------------------------------------------------------------ */
 /* Slots */
 
+/* C_GetSlotList's count, then the list into list[8]: want slots both times. */
+static void
+assert_slot_list (CK_BBOOL present, CK_SLOT_ID list[8], CK_ULONG want)
+{
+	CK_ULONG n = 99;
+
+	ck_assert_rv (p11->C_GetSlotList (present, NULL, &n), CKR_OK);
+	ck_assert_uint_eq (n, want);
+	memset (list, 0xA5, 8 * sizeof list[0]);
+	n = 8;
+	ck_assert_rv (p11->C_GetSlotList (present, list, &n), CKR_OK);
+	ck_assert_uint_eq (n, want);
+}
+
 START_TEST (test_slot_list)
 {
 	CK_SLOT_ID list[8];
-	CK_ULONG n = 99;
+	CK_ULONG n;
 	CK_ULONG want_present = scenario_has_sign () ? 2 : 1;
 
-	ck_assert_rv (p11->C_GetSlotList (CK_FALSE, NULL, &n), CKR_OK);
-	ck_assert_uint_eq (n, SLOT_COUNT);
-	memset (list, 0xA5, sizeof list);
-	n = 8;
-	ck_assert_rv (p11->C_GetSlotList (CK_FALSE, list, &n), CKR_OK);
-	ck_assert_uint_eq (n, SLOT_COUNT);
+	assert_slot_list (CK_FALSE, list, SLOT_COUNT);
 	for (CK_ULONG i = 0; i < SLOT_COUNT; i++)
 		ck_assert_uint_eq (list[i], i);
 
-	n = 99;
-	ck_assert_rv (p11->C_GetSlotList (CK_TRUE, NULL, &n), CKR_OK);
-	ck_assert_uint_eq (n, want_present);
-	memset (list, 0xA5, sizeof list);
-	n = 8;
-	ck_assert_rv (p11->C_GetSlotList (CK_TRUE, list, &n), CKR_OK);
-	ck_assert_uint_eq (n, want_present);
+	assert_slot_list (CK_TRUE, list, want_present);
 	ck_assert_uint_eq (list[0], SLOT_AUTH);
 	if (want_present == 2)
 		ck_assert_uint_eq (list[1], SLOT_SIGN);
@@ -315,17 +317,6 @@ tcase_slots (void)
 
 /* ------------------------------------------------------------------ */
 /* Token information */
-
-static bool
-contains_ci (const char *hay, const char *needle)
-{
-	size_t n = strlen (needle);
-
-	for (; *hay; hay++)
-		if (strncasecmp (hay, needle, n) == 0)
-			return true;
-	return false;
-}
 
 START_TEST (test_token_labels)
 {

@@ -8,18 +8,27 @@
 #include <openssl/asn1.h>
 #include <openssl/evp.h>
 
+/* The attribute's value is the want_len bytes at want. */
+static void
+assert_attr_eq (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
+                const void *want, size_t want_len)
+{
+	CK_ULONG len;
+	unsigned char *value = p11_attr (s, o, type, &len);
+
+	ck_assert_uint_eq (len, want_len);
+	ck_assert_mem_eq (value, want, want_len);
+	free (value);
+}
+
 /* The certificate object's CKA_VALUE equals the profile's certificate. */
 static void
 assert_cert_value (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, const char *name)
 {
 	size_t der_len;
 	unsigned char *der = cert_der (name, &der_len);
-	CK_ULONG len;
-	unsigned char *value = p11_attr (s, o, CKA_VALUE, &len);
 
-	ck_assert_uint_eq (len, der_len);
-	ck_assert_mem_eq (value, der, der_len);
-	free (value);
+	assert_attr_eq (s, o, CKA_VALUE, der, der_len);
 	OPENSSL_free (der);
 }
 
@@ -44,30 +53,20 @@ static void
 assert_cert_names (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, const char *name)
 {
 	X509 *x = cert_load (name);
-	unsigned char *der = NULL, *value;
-	CK_ULONG len;
+	unsigned char *der = NULL;
 	int n;
 
 	ck_assert_ptr_nonnull (x);
 	n = i2d_X509_NAME (X509_get_subject_name (x), &der);
-	value = p11_attr (s, o, CKA_SUBJECT, &len);
-	ck_assert_uint_eq (len, (CK_ULONG) n);
-	ck_assert_mem_eq (value, der, len);
-	free (value);
+	assert_attr_eq (s, o, CKA_SUBJECT, der, (size_t) n);
 	OPENSSL_free (der);
 	der = NULL;
 	n = i2d_X509_NAME (X509_get_issuer_name (x), &der);
-	value = p11_attr (s, o, CKA_ISSUER, &len);
-	ck_assert_uint_eq (len, (CK_ULONG) n);
-	ck_assert_mem_eq (value, der, len);
-	free (value);
+	assert_attr_eq (s, o, CKA_ISSUER, der, (size_t) n);
 	OPENSSL_free (der);
 	der = NULL;
 	n = i2d_ASN1_INTEGER ((ASN1_INTEGER *) X509_get0_serialNumber (x), &der);
-	value = p11_attr (s, o, CKA_SERIAL_NUMBER, &len);
-	ck_assert_uint_eq (len, (CK_ULONG) n);
-	ck_assert_mem_eq (value, der, len);
-	free (value);
+	assert_attr_eq (s, o, CKA_SERIAL_NUMBER, der, (size_t) n);
 	OPENSSL_free (der);
 	X509_free (x);
 }
@@ -193,7 +192,7 @@ assert_key_attributes (enum key key)
 	CK_OBJECT_HANDLE priv = login_key (key, &s);
 	CK_OBJECT_HANDLE pub = p11_find_one (s, CKO_PUBLIC_KEY);
 	CK_OBJECT_HANDLE cert = p11_find_cert (s, 1);
-	unsigned char *v, *cert_id, *modulus;
+	unsigned char *cert_id, *modulus;
 	CK_ULONG len, id_len;
 	size_t mod_len;
 	static const unsigned char e[] = { 0x01, 0x00, 0x01 };
@@ -219,26 +218,16 @@ assert_key_attributes (enum key key)
 	ck_assert_uint_eq (mod_len, 256);
 	for (int i = 0; i < 2; i++) {
 		CK_OBJECT_HANDLE o = i == 0 ? priv : pub;
-		v = p11_attr (s, o, CKA_MODULUS, &len);
-		ck_assert_uint_eq (len, mod_len);
-		ck_assert_mem_eq (v, modulus, mod_len);
-		free (v);
-		v = p11_attr (s, o, CKA_PUBLIC_EXPONENT, &len);
-		ck_assert_uint_eq (len, sizeof e);
-		ck_assert_mem_eq (v, e, sizeof e);
-		free (v);
+		assert_attr_eq (s, o, CKA_MODULUS, modulus, mod_len);
+		assert_attr_eq (s, o, CKA_PUBLIC_EXPONENT, e, sizeof e);
 	}
 	free (modulus);
 
 	/* The key pair and its certificate share CKA_ID. */
 	cert_id = p11_attr (s, cert, CKA_ID, &id_len);
 	ck_assert_uint_gt (id_len, 0);
-	for (int i = 0; i < 2; i++) {
-		v = p11_attr (s, i == 0 ? priv : pub, CKA_ID, &len);
-		ck_assert_uint_eq (len, id_len);
-		ck_assert_mem_eq (v, cert_id, id_len);
-		free (v);
-	}
+	for (int i = 0; i < 2; i++)
+		assert_attr_eq (s, i == 0 ? priv : pub, CKA_ID, cert_id, id_len);
 	free (cert_id);
 
 	/* CKA_SUBJECT and CKA_PUBLIC_KEY_INFO of the keys come from the
@@ -249,21 +238,14 @@ assert_key_attributes (enum key key)
 		int n = i2d_X509_NAME (X509_get_subject_name (x), &der);
 		CK_MECHANISM_TYPE *mechs;
 
-		for (int i = 0; i < 2; i++) {
-			v = p11_attr (s, i == 0 ? priv : pub, CKA_SUBJECT, &len);
-			ck_assert_uint_eq (len, (CK_ULONG) n);
-			ck_assert_mem_eq (v, der, len);
-			free (v);
-		}
+		for (int i = 0; i < 2; i++)
+			assert_attr_eq (s, i == 0 ? priv : pub, CKA_SUBJECT, der, (size_t) n);
 		OPENSSL_free (der);
 		der = NULL;
 		n = i2d_X509_PUBKEY (X509_get_X509_PUBKEY (x), &der);
-		for (int i = 0; i < 3; i++) {
-			v = p11_attr (s, i == 0 ? priv : i == 1 ? pub : cert, CKA_PUBLIC_KEY_INFO, &len);
-			ck_assert_uint_eq (len, (CK_ULONG) n);
-			ck_assert_mem_eq (v, der, len);
-			free (v);
-		}
+		for (int i = 0; i < 3; i++)
+			assert_attr_eq (s, i == 0 ? priv : i == 1 ? pub : cert, CKA_PUBLIC_KEY_INFO, der,
+			                (size_t) n);
 		OPENSSL_free (der);
 		X509_free (x);
 		mechs = (CK_MECHANISM_TYPE *) p11_attr (s, priv, CKA_ALLOWED_MECHANISMS, &len);

@@ -5,8 +5,6 @@
 
 #include <ctype.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 static int
 max_tries (enum key key)
@@ -126,7 +124,7 @@ static void
 wrong_then_right (enum key key)
 {
 	CK_SESSION_HANDLE s = p11_open (key_slot (key));
-	enum key other = key == KEY_AUTH ? KEY_SIGN : KEY_AUTH;
+	enum key other = key_other (key);
 	int other_tries = tries_read (other);
 	long verifies = apdu_verify_count ();
 	CK_FLAGS flags;
@@ -292,7 +290,7 @@ change_and_back (enum key key, const char *new_pin, const char *new_pin_as_typed
 	ck_assert_int_eq (tries_read (key), max_tries (key));
 	/* Changing verified the PIN on the card; nothing is left verified. */
 	ck_assert_uint_eq (p11_state (s), CKS_RW_PUBLIC_SESSION);
-	ck_assert_int_eq (raw_sign (key == KEY_AUTH ? "0017" : "001A"), 0x6982);
+	ck_assert_int_eq (raw_sign (key_fid (key)), 0x6982);
 	p11_login (s, new_pin);
 	ck_assert_rv (p11->C_Logout (s), CKR_OK);
 	ck_assert_rv (p11_login_rv (s, old_pin), CKR_PIN_INCORRECT);
@@ -413,28 +411,11 @@ tcase_set_pin_state (void)
 START_TEST (test_flags_after_other_program)
 {
 	enum key key = (enum key) _i;
-	pid_t pid;
-	int status = -1;
 	CK_FLAGS flags;
 	CK_SESSION_HANDLE s;
 
 	ck_assert_uint_eq (p11_token_flags (key_slot (key)) & CKF_USER_PIN_COUNT_LOW, 0);
-	pid = fork ();
-	ck_assert_int_ge (pid, 0);
-	if (pid == 0) {
-		CK_SESSION_HANDLE cs;
-		const char *wrong = card_wrong_pin (key);
-		if (p11->C_Initialize (NULL) != CKR_OK ||
-		    p11->C_OpenSession (key_slot (key), CKF_SERIAL_SESSION, NULL, NULL, &cs) != CKR_OK ||
-		    p11->C_Login (cs, CKU_USER, (CK_UTF8CHAR_PTR) wrong, strlen (wrong)) !=
-		            CKR_PIN_INCORRECT)
-			_exit (1);
-		p11->C_Finalize (NULL);
-		_exit (0);
-	}
-	ck_assert_int_eq (waitpid (pid, &status, 0), pid);
-	ck_assert_msg (WIFEXITED (status) && WEXITSTATUS (status) == 0, "child: status 0x%x",
-	               status);
+	other_program_login (key_slot (key), card_wrong_pin (key), CKR_PIN_INCORRECT, true);
 	ck_assert_int_eq (tries_read (key), max_tries (key) - 1);
 	flags = p11_token_flags (key_slot (key));
 	/* Give the try back before judging. */

@@ -4,11 +4,7 @@
  * no pcscd, expired and renewal certificates. */
 #include "test-module.h"
 
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <openssl/asn1.h>
 
@@ -33,13 +29,10 @@ END_TEST
 
 START_TEST (test_minor_auth_works)
 {
-	CK_SESSION_HANDLE s;
-	CK_OBJECT_HANDLE k;
 	CK_FLAGS flags = p11_token_flags (SLOT_AUTH);
 
 	ck_assert_uint_ne (flags & CKF_USER_PIN_INITIALIZED, 0);
-	k = login_key (KEY_AUTH, &s);
-	sign_and_check (s, k, KEY_AUTH, CKM_SHA256_RSA_PKCS, (const unsigned char *) "minor", 5);
+	login_and_sign (KEY_AUTH, CKM_SHA256_RSA_PKCS, "minor");
 	ck_assert_int_eq (tries_read (KEY_AUTH), 3);
 }
 END_TEST
@@ -166,8 +159,7 @@ END_TEST
 
 START_TEST (test_final_try_wrong_pin)
 {
-	CK_SESSION_HANDLE s = p11_open (SLOT_SIGN), a;
-	CK_OBJECT_HANDLE k;
+	CK_SESSION_HANDLE s = p11_open (SLOT_SIGN);
 	CK_FLAGS flags;
 	long verifies;
 	CK_RV rv;
@@ -187,8 +179,7 @@ START_TEST (test_final_try_wrong_pin)
 	ck_assert_rv (p11->C_Initialize (NULL), CKR_OK);
 	ck_assert_uint_ne (p11_token_flags (SLOT_SIGN) & CKF_USER_PIN_LOCKED, 0);
 	/* The authentication token is not affected. */
-	k = login_key (KEY_AUTH, &a);
-	sign_and_check (a, k, KEY_AUTH, CKM_SHA256_RSA_PKCS, (const unsigned char *) "x", 1);
+	login_and_sign (KEY_AUTH, CKM_SHA256_RSA_PKCS, "x");
 }
 END_TEST
 
@@ -229,24 +220,11 @@ START_TEST (test_foreign_verified_pin)
 	CK_SESSION_HANDLE s;
 	CK_OBJECT_HANDLE k;
 	CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
-	pid_t pid;
-	int status = -1;
 	CK_RV rv;
 
 	ck_assert_rv (p11->C_Finalize (NULL), CKR_OK);
-	pid = fork ();
-	ck_assert_int_ge (pid, 0);
-	if (pid == 0) {
-		CK_SESSION_HANDLE cs;
-		const char *pin = card_pin (KEY_AUTH);
-		if (p11->C_Initialize (NULL) != CKR_OK ||
-		    p11->C_OpenSession (SLOT_AUTH, CKF_SERIAL_SESSION, NULL, NULL, &cs) != CKR_OK ||
-		    p11->C_Login (cs, CKU_USER, (CK_UTF8CHAR_PTR) pin, strlen (pin)) != CKR_OK)
-			_exit (1);
-		_exit (0);   /* no C_Logout, no C_Finalize */
-	}
-	ck_assert_int_eq (waitpid (pid, &status, 0), pid);
-	ck_assert_msg (WIFEXITED (status) && WEXITSTATUS (status) == 0, "child: status %d", status);
+	/* It dies logged in: no C_Logout, no C_Finalize. */
+	other_program_login (SLOT_AUTH, card_pin (KEY_AUTH), CKR_OK, false);
 	ck_assert_int_eq (raw_sign ("0017"), 0x9000);
 
 	ck_assert_rv (p11->C_Initialize (NULL), CKR_OK);

@@ -4,8 +4,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 START_TEST (test_open_flags)
 {
@@ -132,36 +130,37 @@ START_TEST (test_sessions_after_reinit)
 }
 END_TEST
 
+/* In a child of fork(), with the parent's session *arg: the module needs
+ * C_Initialize again, and the session is not the child's.  0 when so. */
+static int
+child_after_fork (void *arg)
+{
+	CK_SESSION_HANDLE s = *(CK_SESSION_HANDLE *) arg;
+	CK_ULONG n = 0;
+	CK_SESSION_INFO info;
+	int code = 0;
+
+	if (p11->C_GetSlotList (CK_FALSE, NULL, &n) != CKR_CRYPTOKI_NOT_INITIALIZED)
+		code |= 1;
+	if (p11->C_GetSessionInfo (s, &info) != CKR_CRYPTOKI_NOT_INITIALIZED)
+		code |= 2;
+	if (p11->C_Initialize (NULL) != CKR_OK)
+		code |= 4;
+	else if (p11->C_GetSlotList (CK_FALSE, NULL, &n) != CKR_OK || n != SLOT_COUNT)
+		code |= 8;
+	else if (p11->C_GetSessionInfo (s, &info) != CKR_SESSION_HANDLE_INVALID)
+		code |= 16;
+	p11->C_Finalize (NULL);
+	return code;
+}
+
 /* A child of fork() must call C_Initialize itself (v2.40 section 6.7.1). */
 START_TEST (test_fork_child)
 {
 	CK_SESSION_HANDLE s = p11_open (SLOT_AUTH);
-	pid_t pid;
-	int status = -1;
 
 	p11_login (s, card_pin (KEY_AUTH));
-	pid = fork ();
-	ck_assert_int_ge (pid, 0);
-	if (pid == 0) {
-		CK_ULONG n = 0;
-		CK_SESSION_INFO info;
-		int code = 0;
-		if (p11->C_GetSlotList (CK_FALSE, NULL, &n) != CKR_CRYPTOKI_NOT_INITIALIZED)
-			code |= 1;
-		if (p11->C_GetSessionInfo (s, &info) != CKR_CRYPTOKI_NOT_INITIALIZED)
-			code |= 2;
-		if (p11->C_Initialize (NULL) != CKR_OK)
-			code |= 4;
-		else if (p11->C_GetSlotList (CK_FALSE, NULL, &n) != CKR_OK || n != SLOT_COUNT)
-			code |= 8;
-		else if (p11->C_GetSessionInfo (s, &info) != CKR_SESSION_HANDLE_INVALID)
-			code |= 16;
-		p11->C_Finalize (NULL);
-		_exit (code);
-	}
-	ck_assert_int_eq (waitpid (pid, &status, 0), pid);
-	ck_assert_msg (WIFEXITED (status) && WEXITSTATUS (status) == 0, "child: status 0x%x",
-	               status);
+	run_in_child (child_after_fork, &s);
 	/* The parent is still logged in. */
 	ck_assert_uint_eq (p11_state (s), CKS_RO_USER_FUNCTIONS);
 	sign_and_check (s, p11_find_one (s, CKO_PRIVATE_KEY), KEY_AUTH, CKM_SHA256_RSA_PKCS,

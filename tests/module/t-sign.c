@@ -246,7 +246,7 @@ tcase_sign_rules (void)
 static void
 logout_across (enum key from)
 {
-	enum key to = from == KEY_AUTH ? KEY_SIGN : KEY_AUTH;
+	enum key to = key_other (from);
 	CK_SESSION_HANDLE s_from, s_to;
 	CK_OBJECT_HANDLE k_from = login_key (from, &s_from);
 	CK_OBJECT_HANDLE k_to = login_key (to, &s_to);
@@ -286,14 +286,14 @@ static void
 assert_state_matches_card (CK_SESSION_HANDLE s, enum key key)
 {
 	CK_STATE state = p11_state (s);
-	const char *fid = key == KEY_AUTH ? "0017" : "001A";
 
 	if (state == CKS_RO_USER_FUNCTIONS) {
 		sign_and_check (s, p11_find_one (s, CKO_PRIVATE_KEY), key, CKM_SHA256_RSA_PKCS,
 		                (const unsigned char *) "state", 5);
 	} else {
 		ck_assert_uint_eq (state, CKS_RO_PUBLIC_SESSION);
-		ck_assert_msg (raw_sign (fid) == 0x6982, "token %d logged out, PIN verified on card", key);
+		ck_assert_msg (raw_sign (key_fid (key)) == 0x6982,
+		               "token %d logged out, PIN verified on card", key);
 		ck_assert_uint_eq (p11_count_class (s, CKO_PRIVATE_KEY), 0);
 	}
 }
@@ -302,7 +302,7 @@ assert_state_matches_card (CK_SESSION_HANDLE s, enum key key)
 static void
 close_last_across (enum key from)
 {
-	enum key to = from == KEY_AUTH ? KEY_SIGN : KEY_AUTH;
+	enum key to = key_other (from);
 	CK_SESSION_HANDLE s_from, s_to;
 	long verifies;
 
@@ -310,7 +310,7 @@ close_last_across (enum key from)
 	login_key (to, &s_to);
 	verifies = apdu_verify_count ();
 	ck_assert_rv (p11->C_CloseSession (s_from), CKR_OK);
-	ck_assert_int_eq (raw_sign (from == KEY_AUTH ? "0017" : "001A"), 0x6982);
+	ck_assert_int_eq (raw_sign (key_fid (from)), 0x6982);
 	assert_state_matches_card (s_to, to);
 	ck_assert_int_eq (apdu_verify_count (), verifies);
 	/* C_CloseAllSessions as well. */
@@ -319,7 +319,7 @@ close_last_across (enum key from)
 		p11_login (s_to, card_pin (to));
 	p11_login (s_from, card_pin (from));
 	ck_assert_rv (p11->C_CloseAllSessions (key_slot (from)), CKR_OK);
-	ck_assert_int_eq (raw_sign (from == KEY_AUTH ? "0017" : "001A"), 0x6982);
+	ck_assert_int_eq (raw_sign (key_fid (from)), 0x6982);
 	assert_state_matches_card (s_to, to);
 }
 
@@ -361,10 +361,8 @@ END_TEST
 
 START_TEST (test_no_pin_after_logout)
 {
-	CK_SESSION_HANDLE s;
-	CK_OBJECT_HANDLE k = login_key (KEY_AUTH, &s);
+	CK_SESSION_HANDLE s = login_and_sign (KEY_AUTH, CKM_SHA256_RSA_PKCS, "a");
 
-	sign_and_check (s, k, KEY_AUTH, CKM_SHA256_RSA_PKCS, (const unsigned char *) "a", 1);
 	ck_assert_rv (p11->C_Logout (s), CKR_OK);
 	ck_assert_int_eq (raw_sign ("0017"), 0x6982);
 }
@@ -372,10 +370,9 @@ END_TEST
 
 START_TEST (test_no_pin_after_finalize)
 {
-	CK_SESSION_HANDLE s, s2;
-	CK_OBJECT_HANDLE k = login_key (KEY_AUTH, &s);
+	CK_SESSION_HANDLE s2;
 
-	sign_and_check (s, k, KEY_AUTH, CKM_SHA256_RSA_PKCS, (const unsigned char *) "a", 1);
+	login_and_sign (KEY_AUTH, CKM_SHA256_RSA_PKCS, "a");
 	if (scenario_has_sign ())
 		login_key (KEY_SIGN, &s2);
 	ck_assert_rv (p11->C_Finalize (NULL), CKR_OK);

@@ -49,6 +49,18 @@ softhsm_cleanup (void)
 		fprintf (stderr, "could not remove %s\n", softhsm_dir);
 }
 
+/* C_VerifyInit with SoftHSM's copy of the key, then C_Verify's answer. */
+static CK_RV
+hsm_verify (CK_FUNCTION_LIST_PTR hsm, CK_SESSION_HANDLE hs, CK_OBJECT_HANDLE key,
+            CK_MECHANISM_TYPE mech, const unsigned char *data, CK_ULONG len, unsigned char *sig,
+            CK_ULONG sig_len)
+{
+	CK_MECHANISM m = { mech, NULL, 0 };
+
+	ck_assert_rv (hsm->C_VerifyInit (hs, &m, key), CKR_OK);
+	return hsm->C_Verify (hs, (CK_BYTE_PTR) data, len, sig, sig_len);
+}
+
 START_TEST (test_softhsm_verifies)
 {
 	CK_FUNCTION_LIST_PTR hsm;
@@ -64,7 +76,6 @@ START_TEST (test_softhsm_verifies)
 	const unsigned char data[] = "signed by the card, verified by SoftHSM";
 	unsigned char tls[36], sig[SIG_LEN];
 	CK_ULONG sig_len;
-	CK_MECHANISM m;
 
 	if (!softhsm_prepare ()) {
 		fprintf (stderr, "SoftHSMv2 not installed (%s): cross-check skipped\n", SOFTHSM_MODULE);
@@ -96,13 +107,11 @@ START_TEST (test_softhsm_verifies)
 	ck_assert_rv (p11_sign_rv (p11, s, priv, CKM_SHA256_RSA_PKCS, data, sizeof data, sig,
 	                           &sig_len),
 	              CKR_OK);
-	m = (CK_MECHANISM) { CKM_SHA256_RSA_PKCS, NULL, 0 };
-	ck_assert_rv (hsm->C_VerifyInit (hs, &m, hpub), CKR_OK);
-	ck_assert_rv (hsm->C_Verify (hs, (CK_BYTE_PTR) data, sizeof data, sig, sig_len), CKR_OK);
+	ck_assert_rv (hsm_verify (hsm, hs, hpub, CKM_SHA256_RSA_PKCS, data, sizeof data, sig, sig_len),
+	              CKR_OK);
 	/* A changed byte must fail there: the check is real. */
 	sig[100] ^= 1;
-	ck_assert_rv (hsm->C_VerifyInit (hs, &m, hpub), CKR_OK);
-	ck_assert_rv (hsm->C_Verify (hs, (CK_BYTE_PTR) data, sizeof data, sig, sig_len),
+	ck_assert_rv (hsm_verify (hsm, hs, hpub, CKM_SHA256_RSA_PKCS, data, sizeof data, sig, sig_len),
 	              CKR_SIGNATURE_INVALID);
 
 	/* CKM_RSA_PKCS over a TLS-style MD5+SHA1 block. */
@@ -111,18 +120,15 @@ START_TEST (test_softhsm_verifies)
 	sig_len = sizeof sig;
 	ck_assert_rv (p11_sign_rv (p11, s, priv, CKM_RSA_PKCS, tls, sizeof tls, sig, &sig_len),
 	              CKR_OK);
-	m = (CK_MECHANISM) { CKM_RSA_PKCS, NULL, 0 };
-	ck_assert_rv (hsm->C_VerifyInit (hs, &m, hpub), CKR_OK);
-	ck_assert_rv (hsm->C_Verify (hs, tls, sizeof tls, sig, sig_len), CKR_OK);
+	ck_assert_rv (hsm_verify (hsm, hs, hpub, CKM_RSA_PKCS, tls, sizeof tls, sig, sig_len), CKR_OK);
 
 	/* CKM_SHA512_RSA_PKCS, signed in parts. */
 	sig_len = sizeof sig;
 	ck_assert_rv (p11_sign_parts_rv (s, priv, CKM_SHA512_RSA_PKCS, data, sizeof data, sig,
 	                                 &sig_len),
 	              CKR_OK);
-	m = (CK_MECHANISM) { CKM_SHA512_RSA_PKCS, NULL, 0 };
-	ck_assert_rv (hsm->C_VerifyInit (hs, &m, hpub), CKR_OK);
-	ck_assert_rv (hsm->C_Verify (hs, (CK_BYTE_PTR) data, sizeof data, sig, sig_len), CKR_OK);
+	ck_assert_rv (hsm_verify (hsm, hs, hpub, CKM_SHA512_RSA_PKCS, data, sizeof data, sig, sig_len),
+	              CKR_OK);
 
 	hsm->C_Finalize (NULL);
 	free (modulus);

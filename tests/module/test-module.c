@@ -22,54 +22,6 @@ scenario_has_sign (void)
 	       !scenario_is ("no-pcscd") && !scenario_is ("auth-only");
 }
 
-const char *
-key_cert (enum key key)
-{
-	return key == KEY_AUTH ? "auth.crt" : "sign.crt";
-}
-
-const char *
-key_ca_cert (enum key key)
-{
-	return key == KEY_AUTH ? "auth-ca.crt" : "sign-ca.crt";
-}
-
-CK_OBJECT_HANDLE
-login_key (enum key key, CK_SESSION_HANDLE *session)
-{
-	CK_OBJECT_HANDLE k;
-
-	*session = p11_open (key_slot (key));
-	p11_login (*session, card_pin (key));
-	k = p11_find_one (*session, CKO_PRIVATE_KEY);
-	ck_assert_msg (k != CK_INVALID_HANDLE, "no private key after login");
-	return k;
-}
-
-void
-sign_and_check (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key, enum key which,
-                CK_MECHANISM_TYPE mech, const unsigned char *data, CK_ULONG len)
-{
-	unsigned char sig[SIG_LEN + 16];
-	CK_ULONG sig_len = sizeof sig;
-
-	ck_assert_rv (p11_sign_rv (p11, s, key, mech, data, len, sig, &sig_len), CKR_OK);
-	ck_assert_uint_eq (sig_len, SIG_LEN);
-	ck_assert_msg (sig_verify (key_cert (which), mech, data, len, sig, sig_len),
-	               "%s signature by the %s key does not verify", mech_name (mech),
-	               which == KEY_AUTH ? "auth" : "sign");
-}
-
-TCase *
-tcase_new (const char *name)
-{
-	TCase *tc = tcase_create (name);
-
-	tcase_add_checked_fixture (tc, p11_setup, p11_teardown);
-	tcase_set_timeout (tc, 60);
-	return tc;
-}
-
 struct scenario_row {
 	const char *name;
 	TCase *(*cases[32]) (void);

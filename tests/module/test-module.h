@@ -6,28 +6,13 @@
 #ifndef JPKI_TEST_MODULE_H
 #define JPKI_TEST_MODULE_H
 
-#include "p11.h"
+#include "helpers.h"
 
 /* The scenario this run was started for ("adult", "minor", ...). */
 extern const char *scenario;
 bool scenario_is (const char *name);
 /* Whether the card has a signature certificate, key and PIN. */
 bool scenario_has_sign (void);
-
-/* "auth.crt" or "sign.crt", "auth-ca.crt" or "sign-ca.crt". */
-const char *key_cert (enum key key);
-const char *key_ca_cert (enum key key);
-static inline CK_SLOT_ID key_slot (enum key key) { return key == KEY_AUTH ? SLOT_AUTH : SLOT_SIGN; }
-
-/* Opens a session on key's token, logs in with the card's PIN and returns
- * the private key. */
-CK_OBJECT_HANDLE login_key (enum key key, CK_SESSION_HANDLE *session);
-/* Signs with mech over data and checks the signature with OpenSSL. */
-void sign_and_check (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key, enum key which,
-                     CK_MECHANISM_TYPE mech, const unsigned char *data, CK_ULONG len);
-
-/* A case with the module loaded and initialised (p11_setup/p11_teardown). */
-TCase *tcase_new (const char *name);
 
 TCase *tcase_library (void);      /* before C_Initialize, C_Initialize's arguments */
 TCase *tcase_slots (void);        /* slot list and slot info */
