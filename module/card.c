@@ -127,14 +127,17 @@ static void
 read_pin_state_inlock (struct card *card, enum jpki_key key)
 {
 	struct token_state *tok = &card->tok[key];
-	enum jpki_result r = jpki_pin_tries (card->jpki, key, &tok->tries);
+	int tries = -1;
+	enum jpki_result r = jpki_pin_tries (card->jpki, key, &tries);
 
-	tok->pin_known = r == JPKI_OK || r == JPKI_PIN_BLOCKED || r == JPKI_NOT_FOUND;
+	/* Anything else says nothing about the PIN: keep what we knew. */
+	if (r != JPKI_OK && r != JPKI_PIN_BLOCKED && r != JPKI_NOT_FOUND) {
+		LOG ("token %d: tries unknown (%s)", key, jpki_result_name (r));
+		return;
+	}
+	tok->pin_known = true;
 	tok->pin_set = r != JPKI_NOT_FOUND;
-	if (r == JPKI_PIN_BLOCKED)
-		tok->tries = 0;
-	else if (r != JPKI_OK)
-		tok->tries = -1;
+	tok->tries = r == JPKI_PIN_BLOCKED ? 0 : tries;
 }
 
 /* Another program may have spent tries since we last looked; a PIN that

@@ -41,8 +41,10 @@ token_info (CK_SLOT_ID slot, CK_TOKEN_INFO *info)
 	rv = slot_card (slot, &card);
 	if (rv != CKR_OK)
 		return rv;
+	/* A failed refresh leaves the last known flags; only a card that is
+	 * gone ends the call. */
 	rv = card_pin_state (card, key, &pin_set, &tries);
-	if (rv != CKR_OK)
+	if (rv == CKR_DEVICE_REMOVED)
 		return rv;
 	memset (info, 0, sizeof *info);
 	pad_copy (info->label, sizeof info->label,
