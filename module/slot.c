@@ -15,8 +15,9 @@ struct reader {
 	char *name;
 	bool listed;          /* in pcscd's latest reader list */
 	struct card *card;    /* the bound JPKI card, if any */
-	bool checked;         /* events below says what we last looked at */
+	bool checked;         /* events and present say what we last saw */
 	uint32_t events;      /* pcsc-lite's insert/remove counter */
+	bool present;         /* a card, JPKI or not, was in the reader */
 };
 
 static struct {
@@ -93,7 +94,8 @@ reader_update (unsigned index)
 		return;
 	if (pcsc_reader_status (slots.ctx, r->name, &present, &events) != PCSC_OK)
 		present = false;
-	if (r->checked && events == r->events && (r->card != NULL) == present)
+	/* A card that is not JPKI is probed once, not at every call. */
+	if (r->checked && events == r->events && present == r->present)
 		return;
 	reader_drop_card (index);
 	r->checked = false;
@@ -107,6 +109,7 @@ reader_update (unsigned index)
 		return;   /* card_bind took conn; try again next time */
 done:
 	r->events = events;
+	r->present = present;
 	r->checked = true;
 }
 

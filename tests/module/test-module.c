@@ -43,6 +43,7 @@ static const struct scenario_row scenarios[] = {
 	{ "auth-only", { tcase_auth_only } },   /* argv[2]: jpki-pkcs11-auth.so */
 	{ "no-extended", { tcase_slots, tcase_objects, tcase_sign } },
 	{ "contactless", { tcase_slots, tcase_token, tcase_sign } },
+	{ "foreign-card", { tcase_foreign_card } },
 	{ "faulty-zeros", { tcase_faulty_card } },
 	{ "faulty-short", { tcase_faulty_card } },
 	{ "faulty-flipped", { tcase_faulty_card } },

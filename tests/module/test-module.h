@@ -41,6 +41,7 @@ TCase *tcase_dates (void);
 TCase *tcase_auth_only (void);
 TCase *tcase_debug_log (void);
 TCase *tcase_faulty_card (void);  /* wrong signatures withheld */
+TCase *tcase_foreign_card (void); /* a card without JPKI */
 TCase *tcase_tries_fresh (void);  /* tries used by another program */
 
 #endif

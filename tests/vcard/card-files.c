@@ -27,7 +27,8 @@ static uint16_t select_aid(struct vcard *card, const struct command_apdu *cmd)
 {
 	if (cmd->lc == 0 || cmd->lc > MAX_AID_LEN)
 		return SW_WRONG_LENGTH;
-	if (cmd->lc != sizeof(jpki_aid) || memcmp(cmd->data, jpki_aid, sizeof(jpki_aid)) != 0)
+	if (card->no_jpki || cmd->lc != sizeof(jpki_aid) ||
+	    memcmp(cmd->data, jpki_aid, sizeof(jpki_aid)) != 0)
 		return SW_NOT_FOUND;
 	/* Verified states survive: only the MF clears them. */
 	card->jpki_selected = true;

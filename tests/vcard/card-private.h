@@ -29,6 +29,7 @@ struct vcard {
 	struct profile profile;
 	bool extended_apdu;
 	enum vcard_signature_fault signature_fault;
+	bool no_jpki;
 	uint8_t atr[VCARD_MAX_ATR];
 	size_t atr_len;
 	bool jpki_selected;             /* current DF: JPKI AP, else the MF */

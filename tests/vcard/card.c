@@ -51,6 +51,7 @@ struct vcard *vcard_open(const char *profile_dir, const struct vcard_options *op
 	}
 	card->extended_apdu = !opt->no_extended_apdu;
 	card->signature_fault = opt->signature_fault;
+	card->no_jpki = opt->no_jpki;
 	if (opt->contactless_atr) {
 		card->atr_len = build_contactless_atr(card->atr);
 	} else {

@@ -24,6 +24,7 @@ struct vcard_options {
 		VCARD_SIGNATURE_SHORT,      /* the last byte missing */
 		VCARD_SIGNATURE_FLIPPED,    /* one bit of the real signature flipped */
 	} signature_fault;              /* a faulty card, to test the host's check */
+	bool no_jpki;                   /* another kind of card: no JPKI application */
 };
 
 /* Loads profile_dir (see README.md).  opt may be NULL.  Returns NULL with a

@@ -56,6 +56,7 @@ static void usage(FILE *f)
 		"  --sign-latency-ms N      wait N ms more before each signature\n"
 		"  --remove-after-apdus N   remove the card after answering N APDUs\n"
 		"  --signature-fault KIND   answer signatures that are wrong: zeros, short, flipped\n"
+		"  --no-jpki                another kind of card: the JPKI AID is not found\n"
 		"  -h, --help               show this help\n");
 }
 
@@ -74,7 +75,7 @@ static int parse_args(int argc, char **argv, struct settings *s, bool *exit_now)
 	enum {
 		OPT_PROFILE = 256, OPT_HOST, OPT_PORT, OPT_LOG, OPT_NO_EXTENDED,
 		OPT_CONTACTLESS, OPT_APDU_LATENCY, OPT_SIGN_LATENCY, OPT_REMOVE_AFTER,
-		OPT_SIGNATURE_FAULT,
+		OPT_SIGNATURE_FAULT, OPT_NO_JPKI,
 	};
 	static const struct option options[] = {
 		{ "profile", required_argument, NULL, OPT_PROFILE },
@@ -87,6 +88,7 @@ static int parse_args(int argc, char **argv, struct settings *s, bool *exit_now)
 		{ "sign-latency-ms", required_argument, NULL, OPT_SIGN_LATENCY },
 		{ "remove-after-apdus", required_argument, NULL, OPT_REMOVE_AFTER },
 		{ "signature-fault", required_argument, NULL, OPT_SIGNATURE_FAULT },
+		{ "no-jpki", no_argument, NULL, OPT_NO_JPKI },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -127,6 +129,9 @@ static int parse_args(int argc, char **argv, struct settings *s, bool *exit_now)
 		case OPT_REMOVE_AFTER:
 			if (!parse_count(optarg, 1, LONG_MAX, &s->remove_after_apdus))
 				goto bad_value;
+			break;
+		case OPT_NO_JPKI:
+			s->card.no_jpki = true;
 			break;
 		case OPT_SIGNATURE_FAULT:
 			if (strcmp(optarg, "zeros") == 0)

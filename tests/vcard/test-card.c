@@ -30,6 +30,18 @@ START_TEST(atr_default_is_contact_atr)
 }
 END_TEST
 
+/* --no-jpki: another kind of card, whose SELECT of the JPKI AID fails. */
+START_TEST(no_jpki_card_refuses_the_aid)
+{
+	struct vcard_options opt = { .no_jpki = true };
+	struct vcard *card = fixture_open_card(&adult, &opt);
+
+	ck_assert_uint_eq(send_hex(card, SELECT_JPKI), 0x6A82);
+	ck_assert_uint_eq(send_hex(card, "00A4020C02000A"), 0x6A82);
+	vcard_close(card);
+}
+END_TEST
+
 START_TEST(atr_contactless_has_part3_shape_and_tck)
 {
 	struct vcard_options opt = { .contactless_atr = true };
@@ -501,6 +513,7 @@ Suite *card_files_suite(void)
 
 	tcase_add_test(tc, atr_default_is_contact_atr);
 	tcase_add_test(tc, atr_contactless_has_part3_shape_and_tck);
+	tcase_add_test(tc, no_jpki_card_refuses_the_aid);
 	tcase_add_test(tc, select_jpki_aid);
 	tcase_add_test(tc, select_other_aid_leaves_state);
 	tcase_add_test(tc, select_aid_wrong_lc);
