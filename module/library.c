@@ -120,7 +120,9 @@ library_finalize (CK_VOID_PTR reserved)
 	if (reserved != NULL)
 		return CKR_ARGUMENTS_BAD;
 	pthread_mutex_lock (&init_lock);
-	if (!lib.initialized) {
+	/* In a child of fork() the module is not initialised: the cards'
+	 * connections belong to the parent and must not be touched. */
+	if (!lib.initialized || lib.pid != getpid ()) {
 		rv = CKR_CRYPTOKI_NOT_INITIALIZED;
 		goto out;
 	}

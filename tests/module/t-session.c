@@ -168,6 +168,30 @@ START_TEST (test_fork_child)
 }
 END_TEST
 
+/* A child that only calls C_Finalize must not touch the parent's card
+ * connection: the parent stays logged in. */
+static int
+child_finalizes (void *arg)
+{
+	(void) arg;
+	return p11->C_Finalize (NULL) == CKR_CRYPTOKI_NOT_INITIALIZED ? 0 : 1;
+}
+
+START_TEST (test_fork_child_finalize)
+{
+	CK_SESSION_HANDLE s = p11_open (SLOT_AUTH);
+	long apdus;
+
+	p11_login (s, card_pin (KEY_AUTH));
+	apdus = apdu_count ();
+	run_in_child (child_finalizes, NULL);
+	ck_assert_int_eq (apdu_count (), apdus);
+	ck_assert_uint_eq (p11_state (s), CKS_RO_USER_FUNCTIONS);
+	sign_and_check (s, p11_find_one (s, CKO_PRIVATE_KEY), KEY_AUTH, CKM_SHA256_RSA_PKCS,
+	                (const unsigned char *) "parent", 6);
+}
+END_TEST
+
 TCase *
 tcase_sessions (void)
 {
@@ -179,6 +203,7 @@ tcase_sessions (void)
 	tcase_add_test (tc, test_invalid_handles);
 	tcase_add_test (tc, test_sessions_after_reinit);
 	tcase_add_test (tc, test_fork_child);
+	tcase_add_test (tc, test_fork_child_finalize);
 	return tc;
 }
 
