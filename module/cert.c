@@ -98,6 +98,40 @@ copy_date (char out[8], const ASN1_TIME *t)
 	return true;
 }
 
+/* The attribute values PKCS#11 wants, each in its own DER or big-endian form. */
+static bool
+copy_fields (struct cert_info *cert, X509 *x509, EVP_PKEY *pkey)
+{
+	unsigned char *buf;
+	int len;
+
+	if (!copy_name (&cert->subject, X509_get_subject_name (x509)))
+		return false;
+	if (!copy_name (&cert->issuer, X509_get_issuer_name (x509)))
+		return false;
+
+	buf = NULL;
+	len = i2d_ASN1_INTEGER (X509_get0_serialNumber (x509), &buf);
+	if (!blob_take (&cert->serial, buf, len))
+		return false;
+
+	buf = NULL;
+	len = i2d_X509_PUBKEY (X509_get_X509_PUBKEY (x509), &buf);
+	if (!blob_take (&cert->spki, buf, len))
+		return false;
+
+	if (!copy_key_param (&cert->modulus, pkey, OSSL_PKEY_PARAM_RSA_N, &cert->modulus_bits))
+		return false;
+	if (!copy_key_param (&cert->exponent, pkey, OSSL_PKEY_PARAM_RSA_E, NULL))
+		return false;
+
+	if (!copy_date (cert->not_before, X509_get0_notBefore (x509)))
+		return false;
+	if (!copy_date (cert->not_after, X509_get0_notAfter (x509)))
+		return false;
+	return true;
+}
+
 struct cert_info *
 cert_parse (const uint8_t *der, size_t der_len)
 {
@@ -105,8 +139,6 @@ cert_parse (const uint8_t *der, size_t der_len)
 	X509 *x509 = NULL;
 	EVP_PKEY *pkey;
 	const unsigned char *p = der;
-	unsigned char *buf = NULL;
-	int len;
 	bool ok = false;
 
 	/* Leave the application's OpenSSL error queue as we found it. */
@@ -135,29 +167,7 @@ cert_parse (const uint8_t *der, size_t der_len)
 		goto out;
 	cert->der.len = der_len;
 
-	if (!copy_name (&cert->subject, X509_get_subject_name (x509)))
-		goto out;
-	if (!copy_name (&cert->issuer, X509_get_issuer_name (x509)))
-		goto out;
-
-	buf = NULL;
-	len = i2d_ASN1_INTEGER (X509_get0_serialNumber (x509), &buf);
-	if (!blob_take (&cert->serial, buf, len))
-		goto out;
-
-	buf = NULL;
-	len = i2d_X509_PUBKEY (X509_get_X509_PUBKEY (x509), &buf);
-	if (!blob_take (&cert->spki, buf, len))
-		goto out;
-
-	if (!copy_key_param (&cert->modulus, pkey, OSSL_PKEY_PARAM_RSA_N, &cert->modulus_bits))
-		goto out;
-	if (!copy_key_param (&cert->exponent, pkey, OSSL_PKEY_PARAM_RSA_E, NULL))
-		goto out;
-
-	if (!copy_date (cert->not_before, X509_get0_notBefore (x509)))
-		goto out;
-	if (!copy_date (cert->not_after, X509_get0_notAfter (x509)))
+	if (!copy_fields (cert, x509, pkey))
 		goto out;
 
 	if (!EVP_PKEY_up_ref (pkey))
