@@ -315,11 +315,15 @@ note_verify_result (struct token_state *tok, enum jpki_key key, enum jpki_result
 /* Refuses what must not reach the card: no PIN, a blocked one, or a PIN
  * of the wrong shape (which would cost a try). */
 static CK_RV
-check_pin_inlock (const struct token_state *tok, enum jpki_key key, const uint8_t *pin,
-                  size_t pin_len, uint8_t out[PIN_MAX_LEN], size_t *out_len)
+check_pin (struct card *card, enum jpki_key key, const uint8_t *pin, size_t pin_len,
+           uint8_t out[PIN_MAX_LEN], size_t *out_len)
 {
+	const struct token_state *tok = &card->tok[key];
 	enum pin_shape shape;
+	CK_RV rv = tok->pin_known ? CKR_OK : refresh_pin_state (card, key);
 
+	if (rv != CKR_OK)
+		return rv;
 	if (!tok->pin_set)
 		return CKR_USER_PIN_NOT_INITIALIZED;
 	if (tok->tries == 0)
@@ -342,9 +346,7 @@ card_login (struct card *card, enum jpki_key key, const uint8_t *pin, size_t pin
 	int tries = -1;
 	CK_RV rv;
 
-	rv = tok->pin_known ? CKR_OK : refresh_pin_state (card, key);
-	if (rv == CKR_OK)
-		rv = check_pin_inlock (tok, key, pin, pin_len, folded, &folded_len);
+	rv = check_pin (card, key, pin, pin_len, folded, &folded_len);
 	if (rv == CKR_OK)
 		rv = card_begin (card);
 	if (rv != CKR_OK)
@@ -406,9 +408,7 @@ card_set_pin (struct card *card, enum jpki_key key, const uint8_t *old_pin, size
 	int tries = -1;
 	CK_RV rv;
 
-	rv = tok->pin_known ? CKR_OK : refresh_pin_state (card, key);
-	if (rv == CKR_OK)
-		rv = check_pin_inlock (tok, key, old_pin, old_len, old_folded, &old_folded_len);
+	rv = check_pin (card, key, old_pin, old_len, old_folded, &old_folded_len);
 	if (rv == CKR_OK)
 		rv = check_new_pin (key, new_pin, new_len, new_folded, &new_folded_len);
 	if (rv == CKR_OK)

@@ -135,6 +135,7 @@ session_info (CK_SESSION_HANDLE handle, CK_SESSION_INFO *info)
 {
 	struct session *s;
 	struct card *card;
+	bool user;
 	CK_RV rv;
 
 	if (info == NULL)
@@ -145,12 +146,11 @@ session_info (CK_SESSION_HANDLE handle, CK_SESSION_INFO *info)
 	info->slotID = s->slot;
 	info->flags = s->flags;
 	info->ulDeviceError = 0;
+	user = card_logged_in (card, slot_key (s->slot));
 	if (s->flags & CKF_RW_SESSION)
-		info->state = card_logged_in (card, slot_key (s->slot)) ? CKS_RW_USER_FUNCTIONS
-		                                                         : CKS_RW_PUBLIC_SESSION;
+		info->state = user ? CKS_RW_USER_FUNCTIONS : CKS_RW_PUBLIC_SESSION;
 	else
-		info->state = card_logged_in (card, slot_key (s->slot)) ? CKS_RO_USER_FUNCTIONS
-		                                                         : CKS_RO_PUBLIC_SESSION;
+		info->state = user ? CKS_RO_USER_FUNCTIONS : CKS_RO_PUBLIC_SESSION;
 	return CKR_OK;
 }
 
