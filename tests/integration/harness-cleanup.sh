@@ -99,6 +99,28 @@ for sig in TERM INT; do
 	check_clean "timeout -s $sig 5 with-card -- sleep 100"
 done
 
+# The same signal twice, the second while the harness cleans up (timeout(1)
+# signals the harness, then its process group; a loaded machine can hand
+# out the two far apart).
+for sig in TERM INT; do
+	# (bash starts background jobs with SIGINT ignored; undo that)
+	env --default-signal=INT "$WITH_CARD" -- \
+		bash -c 'touch "$0.started"; exec -a "$0" sleep 100' \
+		"$work/tag-twice-$sig" &
+	pid=$!
+	for (( i = 0; i < 300; i++ )); do
+		[ ! -e "$work/tag-twice-$sig.started" ] || break
+		sleep 0.1
+	done
+	kill -"$sig" "$pid"
+	sleep 0.05
+	kill -"$sig" "$pid" 2>/dev/null || :
+	status=0
+	wait "$pid" || status=$?
+	expect_status "with-card, SIG$sig twice" $(( 128 + $(kill -l "$sig") )) "$status"
+	check_clean "with-card, SIG$sig twice"
+done
+
 # Killed outright (SIGKILL): nothing can clean up the directory, but every
 # process must still go (setpriv --pdeathsig, unshare --kill-child).
 "$WITH_CARD" --keep "$work/killed" -- \
