@@ -45,6 +45,7 @@ card_transmit (void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t *resp, siz
 	case PCSC_CARD_RESET: return JPKI_TRANSPORT_RESET;
 	case PCSC_CARD_REMOVED:
 	case PCSC_NO_CARD:
+	case PCSC_NO_SERVICE:   /* pcscd gone: the card with it */
 	case PCSC_NO_READERS: return JPKI_TRANSPORT_REMOVED;
 	default: return JPKI_TRANSPORT_FAILED;
 	}
@@ -211,7 +212,7 @@ card_bind (struct pcsc_card *conn, struct card **out)
 
 	*out = NULL;
 	if (card == NULL) {
-		pcsc_disconnect (conn, false);
+		pcsc_disconnect (conn);
 		return CKR_HOST_MEMORY;
 	}
 	card->conn = conn;
@@ -253,7 +254,7 @@ card_free (struct card *card)
 		cert_free (card->tok[k].ca);
 	}
 	jpki_card_free (card->jpki);
-	pcsc_disconnect (card->conn, false);
+	pcsc_disconnect (card->conn);
 	free (card);
 }
 

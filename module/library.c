@@ -11,19 +11,28 @@
 #include "session.h"
 #include "slot.h"
 
-static struct {
-	bool initialized;
-	pid_t pid;
-	/* Caller's mutex functions, or ours on top of pthreads. */
-	CK_CREATEMUTEX create_mutex;
-	CK_DESTROYMUTEX destroy_mutex;
-	CK_LOCKMUTEX lock_mutex;
-	CK_UNLOCKMUTEX unlock_mutex;
-	void *mutex;
-} lib;
+enum library_state { LIBRARY_DOWN, LIBRARY_UP, LIBRARY_FINALIZING };
 
-/* Serialises C_Initialize and C_Finalize, which run before and after the
- * caller's locking is known. */
+/* The gate: our own mutex and condition, since waiting for the calls in
+ * flight needs a condition the caller's mutex functions cannot give. */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t idle;          /* signalled when calls drops to 0 */
+	enum library_state state;     /* guarded by lock */
+	pid_t pid;                    /* guarded by lock */
+	unsigned calls;               /* guarded by lock: entry points inside */
+} gate = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, LIBRARY_DOWN, 0, 0 };
+
+/* The caller's mutex functions, or ours on top of pthreads.  Written by
+ * C_Initialize before the gate opens, read by calls inside the gate. */
+static struct {
+	CK_CREATEMUTEX create;
+	CK_DESTROYMUTEX destroy;
+	CK_LOCKMUTEX lock;
+	CK_UNLOCKMUTEX unlock;
+} mutexes;
+
+/* Serialises C_Initialize and C_Finalize. */
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static CK_RV
@@ -61,10 +70,10 @@ os_unlock_mutex (CK_VOID_PTR m)
 static CK_RV
 choose_locking (const CK_C_INITIALIZE_ARGS *args)
 {
-	lib.create_mutex = os_create_mutex;
-	lib.destroy_mutex = os_destroy_mutex;
-	lib.lock_mutex = os_lock_mutex;
-	lib.unlock_mutex = os_unlock_mutex;
+	mutexes.create = os_create_mutex;
+	mutexes.destroy = os_destroy_mutex;
+	mutexes.lock = os_lock_mutex;
+	mutexes.unlock = os_unlock_mutex;
 	if (args == NULL)
 		return CKR_OK;
 	if (args->pReserved != NULL)
@@ -74,12 +83,56 @@ choose_locking (const CK_C_INITIALIZE_ARGS *args)
 	if (given != 0 && given != 4)
 		return CKR_ARGUMENTS_BAD;
 	if (given == 4 && !(args->flags & CKF_OS_LOCKING_OK)) {
-		lib.create_mutex = args->CreateMutex;
-		lib.destroy_mutex = args->DestroyMutex;
-		lib.lock_mutex = args->LockMutex;
-		lib.unlock_mutex = args->UnlockMutex;
+		mutexes.create = args->CreateMutex;
+		mutexes.destroy = args->DestroyMutex;
+		mutexes.lock = args->LockMutex;
+		mutexes.unlock = args->UnlockMutex;
 	}
 	return CKR_OK;
+}
+
+void *
+library_mutex_new (void)
+{
+	void *m = NULL;
+
+	if (mutexes.create (&m) != CKR_OK) {
+		LOG ("cannot create a mutex");
+		return NULL;
+	}
+	return m;
+}
+
+void
+library_mutex_free (void *mutex)
+{
+	if (mutex != NULL && mutexes.destroy (mutex) != CKR_OK)
+		LOG ("cannot destroy a mutex");
+}
+
+CK_RV
+library_lock_at (void *mutex, const char *file, int line, const char *func)
+{
+	if (mutex != NULL && mutexes.lock (mutex) == CKR_OK)
+		return CKR_OK;
+	if (jpki_log_enabled)
+		jpki_log_write (file, line, func, "cannot take a lock");
+	return CKR_GENERAL_ERROR;
+}
+
+void
+library_unlock_at (void *mutex, const char *file, int line, const char *func)
+{
+	if (mutexes.unlock (mutex) != CKR_OK && jpki_log_enabled)
+		jpki_log_write (file, line, func, "cannot release a lock");
+}
+
+/* In a child of fork() the module is not initialised: the parent's
+ * pcscd handles and locks are not ours. */
+static bool
+up_inlock (void)
+{
+	return gate.state == LIBRARY_UP && gate.pid == getpid ();
 }
 
 CK_RV
@@ -88,25 +141,36 @@ library_initialize (CK_VOID_PTR init_args)
 	CK_RV rv;
 
 	pthread_mutex_lock (&init_lock);
-	/* A child of fork() inherits our state but not pcscd's handles. */
-	if (lib.initialized && lib.pid != getpid ())
-		memset (&lib, 0, sizeof lib);
-	if (lib.initialized) {
-		rv = CKR_CRYPTOKI_ALREADY_INITIALIZED;
-		goto out;
+	pthread_mutex_lock (&gate.lock);
+	if (gate.state != LIBRARY_DOWN && gate.pid != getpid ()) {
+		/* A child of fork() starts afresh: nothing of the parent's is
+		 * freed, it is not ours. */
+		gate.state = LIBRARY_DOWN;
+		gate.calls = 0;
+		slots_forget ();
 	}
-	rv = choose_locking (init_args);
+	rv = gate.state == LIBRARY_DOWN ? CKR_OK : CKR_CRYPTOKI_ALREADY_INITIALIZED;
+	pthread_mutex_unlock (&gate.lock);
 	if (rv != CKR_OK)
 		goto out;
-	rv = lib.create_mutex (&lib.mutex);
+	rv = choose_locking (init_args);
 	if (rv != CKR_OK)
 		goto out;
 	jpki_log_open ();
 	LOG ("C_Initialize");
-	sessions_reset ();
-	slots_open ();
-	lib.pid = getpid ();
-	lib.initialized = true;
+	rv = sessions_open ();
+	if (rv == CKR_OK)
+		rv = slots_open ();
+	if (rv != CKR_OK) {
+		slots_close ();
+		sessions_close ();
+		jpki_log_close ();
+		goto out;
+	}
+	pthread_mutex_lock (&gate.lock);
+	gate.pid = getpid ();
+	gate.state = LIBRARY_UP;
+	pthread_mutex_unlock (&gate.lock);
 out:
 	pthread_mutex_unlock (&init_lock);
 	return rv;
@@ -120,21 +184,28 @@ library_finalize (CK_VOID_PTR reserved)
 	if (reserved != NULL)
 		return CKR_ARGUMENTS_BAD;
 	pthread_mutex_lock (&init_lock);
-	/* In a child of fork() the module is not initialised: the cards'
-	 * connections belong to the parent and must not be touched. */
-	if (!lib.initialized || lib.pid != getpid ()) {
+	pthread_mutex_lock (&gate.lock);
+	if (!up_inlock ()) {
+		pthread_mutex_unlock (&gate.lock);
 		rv = CKR_CRYPTOKI_NOT_INITIALIZED;
 		goto out;
 	}
-	lib.lock_mutex (lib.mutex);
+	/* From here on new calls are refused; the ones inside finish. */
+	gate.state = LIBRARY_FINALIZING;
+	pthread_mutex_unlock (&gate.lock);
 	LOG ("C_Finalize");
+	slots_wake_waiters ();
+	pthread_mutex_lock (&gate.lock);
+	while (gate.calls > 0)
+		pthread_cond_wait (&gate.idle, &gate.lock);
+	pthread_mutex_unlock (&gate.lock);
 	sessions_close_all_slots ();
 	slots_close ();
-	lib.initialized = false;
-	lib.unlock_mutex (lib.mutex);
-	lib.destroy_mutex (lib.mutex);
-	lib.mutex = NULL;
+	sessions_close ();
 	jpki_log_close ();
+	pthread_mutex_lock (&gate.lock);
+	gate.state = LIBRARY_DOWN;
+	pthread_mutex_unlock (&gate.lock);
 out:
 	pthread_mutex_unlock (&init_lock);
 	return rv;
@@ -143,18 +214,33 @@ out:
 CK_RV
 library_enter (void)
 {
-	if (!lib.initialized || lib.pid != getpid ())
-		return CKR_CRYPTOKI_NOT_INITIALIZED;
-	if (lib.lock_mutex (lib.mutex) != CKR_OK) {
-		LOG ("cannot take the library lock");
-		return CKR_GENERAL_ERROR;
+	CK_RV rv = CKR_CRYPTOKI_NOT_INITIALIZED;
+
+	pthread_mutex_lock (&gate.lock);
+	if (up_inlock ()) {
+		gate.calls++;
+		rv = CKR_OK;
 	}
-	return CKR_OK;
+	pthread_mutex_unlock (&gate.lock);
+	return rv;
 }
 
 void
 library_leave (void)
 {
-	if (lib.unlock_mutex (lib.mutex) != CKR_OK)
-		LOG ("cannot release the library lock");
+	pthread_mutex_lock (&gate.lock);
+	if (--gate.calls == 0)
+		pthread_cond_broadcast (&gate.idle);
+	pthread_mutex_unlock (&gate.lock);
+}
+
+bool
+library_finalizing (void)
+{
+	bool finalizing;
+
+	pthread_mutex_lock (&gate.lock);
+	finalizing = gate.state != LIBRARY_UP;
+	pthread_mutex_unlock (&gate.lock);
+	return finalizing;
 }

@@ -31,7 +31,13 @@ result_from_scard (LONG rv)
 		return PCSC_OK;
 	case SCARD_E_NO_SERVICE:
 	case SCARD_E_SERVICE_STOPPED:
+	case SCARD_E_INVALID_HANDLE:
+	case SCARD_F_COMM_ERROR:
 		return PCSC_NO_SERVICE;
+	case SCARD_E_TIMEOUT:
+		return PCSC_TIMEOUT;
+	case SCARD_E_CANCELLED:
+		return PCSC_CANCELLED;
 	case SCARD_E_NO_READERS_AVAILABLE:
 	case SCARD_E_UNKNOWN_READER:
 	case SCARD_E_READER_UNAVAILABLE:
@@ -236,12 +242,11 @@ out:
 }
 
 void
-pcsc_disconnect (struct pcsc_card *card, bool reset)
+pcsc_disconnect (struct pcsc_card *card)
 {
 	if (card == NULL)
 		return;
-	CHECK_SCARD ("SCardDisconnect",
-	             SCardDisconnect (card->handle, reset ? SCARD_RESET_CARD : SCARD_LEAVE_CARD));
+	CHECK_SCARD ("SCardDisconnect", SCardDisconnect (card->handle, SCARD_LEAVE_CARD));
 	free (card);
 }
 
@@ -268,6 +273,22 @@ pcsc_end_transaction (struct pcsc_card *card)
 	CHECK_SCARD ("SCardEndTransaction", SCardEndTransaction (card->handle, SCARD_LEAVE_CARD));
 }
 
+/* After a failed transmit: a card pulled out mid-command often leaves
+ * only a transmission error behind. */
+static bool
+card_still_there (struct pcsc_card *card)
+{
+	DWORD reader_len = 0, state = 0, protocol = 0, atr_len = MAX_ATR_SIZE;
+	BYTE atr[MAX_ATR_SIZE];
+	LONG rv = SCardStatus (card->handle, NULL, &reader_len, &state, &protocol, atr, &atr_len);
+
+	if (rv != SCARD_S_SUCCESS) {
+		CHECK_SCARD ("SCardStatus", rv);
+		return rv != SCARD_W_REMOVED_CARD && rv != SCARD_E_NO_SMARTCARD;
+	}
+	return (state & SCARD_PRESENT) != 0;
+}
+
 enum pcsc_result
 pcsc_transmit (struct pcsc_card *card, const uint8_t *cmd, size_t cmd_len,
                uint8_t *resp, size_t *resp_len)
@@ -284,6 +305,8 @@ pcsc_transmit (struct pcsc_card *card, const uint8_t *cmd, size_t cmd_len,
 	pci = card->protocol == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
 	r = CHECK_SCARD ("SCardTransmit",
 	                 SCardTransmit (card->handle, pci, cmd, (DWORD) cmd_len, NULL, resp, &len));
+	if (r == PCSC_ERROR || r == PCSC_NO_CARD)
+		r = card_still_there (card) ? r : PCSC_CARD_REMOVED;
 	if (r != PCSC_OK)
 		goto out;
 	if (len > *resp_len) {
@@ -296,23 +319,51 @@ out:
 	return r;
 }
 
-enum pcsc_result
-pcsc_atr (struct pcsc_card *card, uint8_t *atr, size_t *atr_len)
-{
-	uint8_t buf[MAX_ATR_SIZE];
-	DWORD len = sizeof buf, reader_len = 0, state = 0, protocol = 0;
-	enum pcsc_result r;
+/* pcsc-lite's name for the reader list itself. */
+#define PNP_READER "\\\\?PnP?\\Notification"
 
-	r = CHECK_SCARD ("SCardStatus",
-	                 SCardStatus (card->handle, NULL, &reader_len, &state, &protocol, buf, &len));
-	if (r != PCSC_OK)
-		goto out;
-	if (len > sizeof buf || len > *atr_len) {
-		r = PCSC_ERROR;
-		goto out;
+static void
+reader_state_read (struct pcsc_reader_state *st, const SCARD_READERSTATE *rs)
+{
+	st->raw = rs->dwEventState & ~(DWORD) SCARD_STATE_CHANGED;
+	if (st->raw == 0)
+		st->raw = SCARD_STATE_UNKNOWN;
+	st->present = (rs->dwEventState & SCARD_STATE_PRESENT) &&
+	              !(rs->dwEventState & (SCARD_STATE_MUTE | SCARD_STATE_UNKNOWN | SCARD_STATE_IGNORE));
+	st->event_count = (uint32_t) (rs->dwEventState >> 16) & 0xFFFF;
+}
+
+enum pcsc_result
+pcsc_wait_change (struct pcsc_context *ctx, struct pcsc_reader_state *states, size_t count,
+                  unsigned long *pnp, long timeout_ms)
+{
+	SCARD_READERSTATE *rs = calloc (count + 1, sizeof *rs);
+	enum pcsc_result r;
+	LONG rv;
+
+	if (rs == NULL)
+		return PCSC_NO_MEMORY;
+	for (size_t i = 0; i < count; i++) {
+		rs[i].szReader = states[i].name;
+		rs[i].dwCurrentState = states[i].raw;
 	}
-	memcpy (atr, buf, len);
-	*atr_len = len;
-out:
+	rs[count].szReader = PNP_READER;
+	rs[count].dwCurrentState = *pnp;
+	rv = SCardGetStatusChange (ctx->handle, timeout_ms < 0 ? INFINITE : (DWORD) timeout_ms, rs,
+	                           (DWORD) count + 1);
+	r = rv == SCARD_E_TIMEOUT || rv == SCARD_E_CANCELLED ? result_from_scard (rv)
+	                                                      : CHECK_SCARD ("SCardGetStatusChange", rv);
+	if (r == PCSC_OK) {
+		for (size_t i = 0; i < count; i++)
+			reader_state_read (&states[i], &rs[i]);
+		*pnp = rs[count].dwEventState & ~(DWORD) SCARD_STATE_CHANGED;
+	}
+	free (rs);
 	return r;
+}
+
+void
+pcsc_cancel (struct pcsc_context *ctx)
+{
+	CHECK_SCARD ("SCardCancel", SCardCancel (ctx->handle));
 }

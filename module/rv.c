@@ -31,10 +31,12 @@ rv_from_pcsc (enum pcsc_result r)
 	switch (r) {
 	case PCSC_OK: return CKR_OK;
 	case PCSC_NO_CARD:
-	case PCSC_CARD_REMOVED: return CKR_DEVICE_REMOVED;
-	case PCSC_NO_MEMORY: return CKR_HOST_MEMORY;
 	case PCSC_NO_SERVICE:
 	case PCSC_NO_READERS:
+	case PCSC_CARD_REMOVED: return CKR_DEVICE_REMOVED;
+	case PCSC_NO_MEMORY: return CKR_HOST_MEMORY;
+	case PCSC_TIMEOUT:
+	case PCSC_CANCELLED:
 	case PCSC_CARD_RESET:
 	case PCSC_SHARING:
 	case PCSC_ERROR:

@@ -7,6 +7,8 @@
 #include "slot.h"
 
 static struct session sessions[SESSION_MAX];
+/* Guarded by the table lock; never reset, so never reused. */
+static CK_SESSION_HANDLE last_handle;
 
 static void
 session_clear (struct session *s)
@@ -15,25 +17,37 @@ session_clear (struct session *s)
 	memset (s, 0, sizeof *s);
 }
 
-void
-sessions_reset (void)
+CK_RV
+sessions_open (void)
 {
-	memset (sessions, 0, sizeof sessions);
+	for (size_t i = 0; i < SESSION_MAX; i++)
+		session_clear (&sessions[i]);
+	return CKR_OK;
+}
+
+void
+sessions_close (void)
+{
+	sessions_close_all_slots ();
 }
 
 void
 sessions_close_slot (CK_SLOT_ID slot)
 {
+	if (slots_table_lock () != CKR_OK)
+		return;
 	for (size_t i = 0; i < SESSION_MAX; i++)
-		if (sessions[i].open && sessions[i].slot == slot)
+		if (sessions[i].handle != 0 && sessions[i].slot == slot)
 			session_clear (&sessions[i]);
+	slots_table_unlock ();
 }
 
+/* No call is inside: no lock needed, and the table lock may be gone. */
 void
 sessions_close_all_slots (void)
 {
 	for (size_t i = 0; i < SESSION_MAX; i++)
-		if (sessions[i].open)
+		if (sessions[i].handle != 0)
 			session_clear (&sessions[i]);
 }
 
@@ -42,10 +56,43 @@ session_count (CK_SLOT_ID slot, CK_FLAGS flags)
 {
 	CK_ULONG n = 0;
 
+	if (slots_table_lock () != CKR_OK)
+		return 0;
 	for (size_t i = 0; i < SESSION_MAX; i++)
-		n += sessions[i].open && sessions[i].slot == slot &&
+		n += sessions[i].handle != 0 && sessions[i].slot == slot &&
 		     (sessions[i].flags & flags) == flags;
+	slots_table_unlock ();
 	return n;
+}
+
+/* The entry of an open session, or NULL; the caller holds the table lock. */
+static struct session *
+session_find_inlock (CK_SESSION_HANDLE handle)
+{
+	if (handle == 0)
+		return NULL;
+	for (size_t i = 0; i < SESSION_MAX; i++)
+		if (sessions[i].handle == handle)
+			return &sessions[i];
+	return NULL;
+}
+
+CK_RV
+session_lock (CK_SESSION_HANDLE handle, CK_SLOT_ID *slot)
+{
+	struct session *s;
+	CK_RV rv = slots_table_lock ();
+
+	if (rv != CKR_OK)
+		return rv;
+	s = session_find_inlock (handle);
+	if (s != NULL)
+		*slot = s->slot;
+	slots_table_unlock ();
+	if (s == NULL)
+		return CKR_SESSION_HANDLE_INVALID;
+	/* Closed meanwhile?  session_get looks again under the card lock. */
+	return slot_lock (*slot);
 }
 
 CK_RV
@@ -58,22 +105,38 @@ session_open (CK_SLOT_ID slot, CK_FLAGS flags, CK_SESSION_HANDLE *out)
 		return CKR_ARGUMENTS_BAD;
 	if (!(flags & CKF_SERIAL_SESSION))
 		return CKR_SESSION_PARALLEL_NOT_SUPPORTED;
-	rv = slot_card (slot, &card);
+	rv = slot_card_inlock (slot, &card);
+	if (rv != CKR_OK)
+		return rv;
+	rv = slots_table_lock ();
 	if (rv != CKR_OK)
 		return rv;
 	/* R/W sessions are allowed although the objects are read-only: v2.40
 	 * lets C_SetPIN run only in one, and pkcs11-tool --test asks for one. */
+	rv = CKR_SESSION_COUNT;
 	for (size_t i = 0; i < SESSION_MAX; i++) {
-		if (sessions[i].open)
+		if (sessions[i].handle != 0)
 			continue;
 		session_clear (&sessions[i]);
-		sessions[i].open = true;
+		sessions[i].handle = ++last_handle;
 		sessions[i].slot = slot;
 		sessions[i].flags = flags;
-		*out = i + 1;
-		return CKR_OK;
+		*out = sessions[i].handle;
+		rv = CKR_OK;
+		break;
 	}
-	return CKR_SESSION_COUNT;
+	slots_table_unlock ();
+	return rv;
+}
+
+static bool
+session_is_open (CK_SESSION_HANDLE handle, struct session **s)
+{
+	if (slots_table_lock () != CKR_OK)
+		return false;
+	*s = session_find_inlock (handle);
+	slots_table_unlock ();
+	return *s != NULL;
 }
 
 CK_RV
@@ -81,12 +144,11 @@ session_get (CK_SESSION_HANDLE handle, struct session **s, struct card **card)
 {
 	CK_RV rv;
 
-	if (handle == 0 || handle > SESSION_MAX || !sessions[handle - 1].open)
+	if (!session_is_open (handle, s))
 		return CKR_SESSION_HANDLE_INVALID;
-	*s = &sessions[handle - 1];
-	rv = slot_card ((*s)->slot, card);
-	/* slot_card closed the session if the card went away. */
-	if (!sessions[handle - 1].open)
+	rv = slot_card_inlock ((*s)->slot, card);
+	/* slot_card_inlock closed the session if the card went away. */
+	if (!session_is_open (handle, s))
 		return CKR_DEVICE_REMOVED;
 	return rv == CKR_TOKEN_NOT_PRESENT ? CKR_DEVICE_REMOVED : rv;
 }
@@ -112,7 +174,11 @@ session_close (CK_SESSION_HANDLE handle)
 	if (rv != CKR_OK)
 		return rv;
 	slot = s->slot;
+	rv = slots_table_lock ();
+	if (rv != CKR_OK)
+		return rv;
 	session_clear (s);
+	slots_table_unlock ();
 	logout_if_last (card, slot);
 	return CKR_OK;
 }
@@ -121,10 +187,8 @@ CK_RV
 session_close_all (CK_SLOT_ID slot)
 {
 	struct card *card = NULL;
-	CK_RV rv = slot_card (slot, &card);
 
-	if (rv == CKR_SLOT_ID_INVALID)
-		return rv;
+	slot_card_inlock (slot, &card);
 	sessions_close_slot (slot);
 	logout_if_last (card, slot);
 	return CKR_OK;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The session table: a handle is its index plus one.  Login state lives in
- * the card (per token, shared by all of the application's sessions). */
+/* The session table.  Handles count up and are never reused while the
+ * module stays loaded, so that a stale handle never reaches a new card's
+ * session.  Login state lives in the card (per token, shared by all of the
+ * application's sessions). */
 #ifndef JPKI_SESSION_H
 #define JPKI_SESSION_H
 
@@ -14,9 +16,11 @@
 #define FIND_MAX 8
 
 struct session {
-	bool open;
+	/* Guarded by the table lock. */
+	CK_SESSION_HANDLE handle;     /* 0: a free entry */
 	CK_SLOT_ID slot;
 	CK_FLAGS flags;
+	/* The rest is guarded by the card lock of the session's slot. */
 	/* C_FindObjects* */
 	bool finding;
 	CK_OBJECT_HANDLE found[FIND_MAX];
@@ -28,10 +32,18 @@ struct session {
 	struct sign_op sign;
 };
 
-void sessions_reset (void);
-/* Closes every session without touching cards (C_Finalize, removal). */
+CK_RV sessions_open (void);
+void sessions_close (void);
+/* Closes every session without touching cards (C_Finalize). */
 void sessions_close_all_slots (void);
+/* Closes the slot's sessions without touching the card (removal); the
+ * caller holds the slot's card lock. */
 void sessions_close_slot (CK_SLOT_ID slot);
+
+/* The slot of a session: CKR_SESSION_HANDLE_INVALID or CKR_OK with the
+ * slot's card lock held until slot_unlock.  Every function below needs
+ * that lock held. */
+CK_RV session_lock (CK_SESSION_HANDLE handle, CK_SLOT_ID *slot);
 
 CK_RV session_open (CK_SLOT_ID slot, CK_FLAGS flags, CK_SESSION_HANDLE *out);
 CK_RV session_close (CK_SESSION_HANDLE handle);

@@ -5,29 +5,108 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "event.h"
+#include "library.h"
 #include "log.h"
 #include "session.h"
 #include "util.h"
 #include "variant.h"
 
+/* A context that pcscd lost is made again at most this often, so that a
+ * missing pcscd costs a call nothing but a failed connect. */
+#define CONTEXT_RETRY_MS 200
+
 struct reader {
+	/* Set before the reader is counted in, then fixed for the module's
+	 * life (table lock to read count, then no lock). */
 	char *name;
-	bool listed;          /* in pcscd's latest reader list */
-	struct card *card;    /* the bound JPKI card, if any */
-	bool checked;         /* events and present say what we last saw */
-	uint32_t events;      /* pcsc-lite's insert/remove counter */
-	bool present;         /* a card, JPKI or not, was in the reader */
+	/* The card lock: made at C_Initialize or when the reader appears. */
+	void *lock;
+	/* Guarded by lock. */
+	struct pcsc_context *ctx;   /* this reader's own; NULL: pcscd away */
+	long long retry_at;         /* no new ctx before this (ms) */
+	struct card *card;          /* the bound JPKI card, if any */
+	bool checked;               /* events and present say what we last saw */
+	uint32_t events;            /* pcsc-lite's insert/remove counter */
+	bool present;               /* a card, JPKI or not, was in the reader */
 };
 
 static struct {
-	struct pcsc_context *ctx;
+	void *table_lock;
+	/* Guarded by table_lock. */
 	struct reader readers[SLOT_MAX_READERS];
 	unsigned count;
+	/* For SCardListReaders; guarded by list_lock. */
+	void *list_lock;
+	struct pcsc_context *list_ctx;
+	long long list_retry_at;
 } slots;
 
+static long long
+now_ms (void)
+{
+	struct timespec ts;
+
+	clock_gettime (CLOCK_MONOTONIC, &ts);
+	return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A context for *ctx unless pcscd was found away a moment ago. */
+static bool
+context_ready (struct pcsc_context **ctx, long long *retry_at)
+{
+	if (*ctx != NULL)
+		return true;
+	if (now_ms () < *retry_at)
+		return false;
+	if (pcsc_context_open (ctx) == PCSC_OK)
+		return true;
+	*ctx = NULL;
+	*retry_at = now_ms () + CONTEXT_RETRY_MS;
+	return false;
+}
+
+/* pcscd went away or restarted: its handles are dead. */
 static void
-reader_drop_card (unsigned index)
+context_lost (struct pcsc_context **ctx, long long *retry_at)
+{
+	LOG ("PC/SC context lost; a new one later");
+	pcsc_context_close (*ctx);
+	*ctx = NULL;
+	*retry_at = now_ms () + CONTEXT_RETRY_MS;
+}
+
+CK_RV
+slots_table_lock (void)
+{
+	return library_lock (slots.table_lock);
+}
+
+void
+slots_table_unlock (void)
+{
+	library_unlock (slots.table_lock);
+}
+
+/* The reader of a slot id, or NULL: table lock for the count only. */
+static struct reader *
+reader_of (CK_SLOT_ID id)
+{
+	struct reader *r = NULL;
+
+	if (slots_table_lock () != CKR_OK)
+		return NULL;
+	if (id < 2 * (CK_SLOT_ID) slots.count &&
+	    (variant_has_sign_token || slot_key (id) == JPKI_KEY_AUTH))
+		r = &slots.readers[id / 2];
+	slots_table_unlock ();
+	return r;
+}
+
+static void
+reader_drop_card_inlock (unsigned index)
 {
 	struct reader *r = &slots.readers[index];
 
@@ -40,129 +119,220 @@ reader_drop_card (unsigned index)
 	r->card = NULL;
 }
 
-/* New readers are appended, so a reader keeps its slot ids while the
- * module is loaded. */
+/* Appends a reader not seen before, so that a name keeps its slot ids. */
 static void
-readers_refresh (void)
+reader_add_inlock (const char *name)
 {
-	char **names = NULL;
+	struct reader *r;
 
-	if (slots.ctx == NULL && pcsc_context_open (&slots.ctx) != PCSC_OK) {
-		slots.ctx = NULL;
+	for (unsigned i = 0; i < slots.count; i++)
+		if (strcmp (slots.readers[i].name, name) == 0)
+			return;
+	if (slots.count == SLOT_MAX_READERS)
+		return;
+	r = &slots.readers[slots.count];
+	r->name = strdup (name);
+	r->lock = library_mutex_new ();
+	if (r->name == NULL || r->lock == NULL) {
+		free (r->name);
+		library_mutex_free (r->lock);
+		memset (r, 0, sizeof *r);
 		return;
 	}
-	for (unsigned i = 0; i < slots.count; i++)
-		slots.readers[i].listed = false;
-	if (pcsc_list_readers (slots.ctx, &names) != PCSC_OK)
+	LOG ("reader %u: %s", slots.count, name);
+	slots.count++;
+}
+
+/* Asks pcscd for its readers (outside the table lock) and adds new ones. */
+static void
+readers_refresh (bool always)
+{
+	char **names = NULL;
+	enum pcsc_result r;
+
+	if (library_lock (slots.list_lock) != CKR_OK)
+		return;
+	if (!always && slots.list_ctx != NULL)
 		goto out;
-	for (size_t n = 0; names[n] != NULL; n++) {
-		unsigned i;
-		for (i = 0; i < slots.count; i++)
-			if (strcmp (slots.readers[i].name, names[n]) == 0)
-				break;
-		if (i == slots.count) {
-			if (slots.count == SLOT_MAX_READERS)
-				continue;
-			slots.readers[i].name = strdup (names[n]);
-			if (slots.readers[i].name == NULL)
-				continue;
-			slots.count++;
-			LOG ("reader %u: %s", i, names[n]);
-		}
-		slots.readers[i].listed = true;
-	}
+	if (!context_ready (&slots.list_ctx, &slots.list_retry_at))
+		goto out;
+	r = pcsc_list_readers (slots.list_ctx, &names);
+	if (r == PCSC_NO_SERVICE)
+		context_lost (&slots.list_ctx, &slots.list_retry_at);
+	if (r != PCSC_OK)
+		goto out;
+	if (slots_table_lock () != CKR_OK)
+		goto out;
+	for (size_t n = 0; names[n] != NULL; n++)
+		reader_add_inlock (names[n]);
+	slots_table_unlock ();
 out:
-	for (unsigned i = 0; i < slots.count; i++)
-		if (!slots.readers[i].listed) {
-			reader_drop_card (i);
-			slots.readers[i].checked = false;
-		}
+	library_unlock (slots.list_lock);
 	pcsc_readers_free (names);
+}
+
+unsigned
+slots_readers (const char *names[SLOT_MAX_READERS])
+{
+	unsigned count = 0;
+
+	readers_refresh (true);
+	if (slots_table_lock () != CKR_OK)
+		return 0;
+	count = slots.count;
+	for (unsigned i = 0; i < count; i++)
+		names[i] = slots.readers[i].name;
+	slots_table_unlock ();
+	return count;
 }
 
 /* Binds the card in a reader once per insertion: no APDU while the
  * reader's event counter stays the same. */
 static void
-reader_update (unsigned index)
+reader_update_inlock (unsigned index)
 {
 	struct reader *r = &slots.readers[index];
 	struct pcsc_card *conn = NULL;
+	enum pcsc_result pr;
 	bool present = false;
 	uint32_t events = 0;
 
-	if (!r->listed || slots.ctx == NULL)
+	if (!context_ready (&r->ctx, &r->retry_at)) {
+		reader_drop_card_inlock (index);
+		r->checked = false;
 		return;
-	if (pcsc_reader_status (slots.ctx, r->name, &present, &events) != PCSC_OK)
+	}
+	pr = pcsc_reader_status (r->ctx, r->name, &present, &events);
+	if (pr == PCSC_NO_SERVICE)
+		context_lost (&r->ctx, &r->retry_at);
+	if (pr != PCSC_OK)
 		present = false;
-	/* A card that is not JPKI is probed once, not at every call. */
+	/* A card that could not be bound is tried again only after an event. */
 	if (r->checked && events == r->events && present == r->present)
 		return;
-	reader_drop_card (index);
-	r->checked = false;
+	reader_drop_card_inlock (index);
+	r->events = events;
+	r->present = present;
+	r->checked = true;
 	if (!present)
-		goto done;
-	if (pcsc_connect (slots.ctx, r->name, &conn) != PCSC_OK) {
+		return;
+	if (pcsc_connect (r->ctx, r->name, &conn) != PCSC_OK) {
 		LOG ("reader %u: cannot connect", index);
 		return;
 	}
 	if (card_bind (conn, &r->card) != CKR_OK)
-		return;   /* card_bind took conn; try again next time */
-done:
-	r->events = events;
-	r->present = present;
-	r->checked = true;
+		LOG ("reader %u: card unreadable; again after the next card event", index);
 }
 
-void
+CK_RV
 slots_open (void)
 {
-	memset (&slots, 0, sizeof slots);
-	readers_refresh ();
+	slots.table_lock = library_mutex_new ();
+	slots.list_lock = library_mutex_new ();
+	if (slots.table_lock == NULL || slots.list_lock == NULL)
+		return CKR_HOST_MEMORY;
+	for (unsigned i = 0; i < slots.count; i++) {
+		slots.readers[i].lock = library_mutex_new ();
+		if (slots.readers[i].lock == NULL)
+			return CKR_HOST_MEMORY;
+	}
+	readers_refresh (true);
+	event_open ();
+	return CKR_OK;
 }
 
 void
 slots_close (void)
 {
 	for (unsigned i = 0; i < slots.count; i++) {
-		card_free (slots.readers[i].card);
-		free (slots.readers[i].name);
+		struct reader *r = &slots.readers[i];
+		card_free (r->card);
+		pcsc_context_close (r->ctx);
+		library_mutex_free (r->lock);
+		r->card = NULL;
+		r->ctx = NULL;
+		r->lock = NULL;
+		r->checked = false;
+		r->retry_at = 0;
 	}
-	if (slots.ctx != NULL)
-		pcsc_context_close (slots.ctx);
-	memset (&slots, 0, sizeof slots);
+	pcsc_context_close (slots.list_ctx);
+	library_mutex_free (slots.list_lock);
+	library_mutex_free (slots.table_lock);
+	slots.list_ctx = NULL;
+	slots.list_lock = slots.table_lock = NULL;
+	slots.list_retry_at = 0;
 }
 
-/* Slot ids keep their meaning in both variants: reader n's signature
- * slot 2n+1 simply does not exist in the authentication-only one. */
-static bool
-slot_exists (CK_SLOT_ID id)
+void
+slots_forget (void)
 {
-	return id < 2 * (CK_SLOT_ID) slots.count &&
-	       (variant_has_sign_token || slot_key (id) == JPKI_KEY_AUTH);
+	memset (&slots, 0, sizeof slots);
+	event_forget ();
+}
+
+void
+slots_wake_waiters (void)
+{
+	event_wake ();
+}
+
+CK_RV
+slot_lock (CK_SLOT_ID id)
+{
+	struct reader *r = reader_of (id);
+
+	if (r == NULL)
+		return CKR_SLOT_ID_INVALID;
+	return library_lock (r->lock);
+}
+
+void
+slot_unlock (CK_SLOT_ID id)
+{
+	library_unlock (slots.readers[id / 2].lock);
 }
 
 static bool
-slot_has_token (CK_SLOT_ID id)
+slot_has_token_inlock (CK_SLOT_ID id)
 {
 	unsigned index = id / 2;
 
-	reader_update (index);
+	reader_update_inlock (index);
 	return slots.readers[index].card != NULL &&
 	       card_has_token (slots.readers[index].card, slot_key (id));
 }
 
+/* Each reader's card lock in turn, never two at once. */
 CK_RV
 slots_list (CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
 {
 	CK_ULONG n = 0;
+	CK_SLOT_ID end;
+	CK_RV rv;
 
 	if (count == NULL)
 		return CKR_ARGUMENTS_BAD;
-	if (list == NULL)
-		readers_refresh ();
-	for (CK_SLOT_ID id = 0; id < 2 * (CK_SLOT_ID) slots.count; id++) {
-		if (!slot_exists (id) || (token_present && !slot_has_token (id)))
+	/* With a list, the readers of the length query: only a pcscd that
+	 * was away makes us look again. */
+	readers_refresh (list == NULL);
+	rv = slots_table_lock ();
+	if (rv != CKR_OK)
+		return rv;
+	end = 2 * (CK_SLOT_ID) slots.count;
+	slots_table_unlock ();
+	for (CK_SLOT_ID id = 0; id < end; id++) {
+		bool has;
+		if (!variant_has_sign_token && slot_key (id) == JPKI_KEY_SIGN)
 			continue;
+		if (token_present) {
+			rv = slot_lock (id);
+			if (rv != CKR_OK)
+				return rv;
+			has = slot_has_token_inlock (id);
+			slot_unlock (id);
+			if (!has)
+				continue;
+		}
 		if (list != NULL && n < *count)
 			list[n] = id;
 		n++;
@@ -176,34 +346,40 @@ slots_list (CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
 }
 
 CK_RV
-slot_info (CK_SLOT_ID id, CK_SLOT_INFO *info)
+slot_info_inlock (CK_SLOT_ID id, CK_SLOT_INFO *info)
 {
 	static const char *kind[] = { "JPKI user authentication", "JPKI digital signature" };
 	char description[128];
 
 	if (info == NULL)
 		return CKR_ARGUMENTS_BAD;
-	if (!slot_exists (id))
-		return CKR_SLOT_ID_INVALID;
 	memset (info, 0, sizeof *info);
 	snprintf (description, sizeof description, "%s (%s)", slots.readers[id / 2].name,
 	          kind[slot_key (id)]);
 	pad_copy (info->slotDescription, sizeof info->slotDescription, description);
 	pad_copy (info->manufacturerID, sizeof info->manufacturerID, "PC/SC");
 	info->flags = CKF_REMOVABLE_DEVICE | CKF_HW_SLOT;
-	if (slot_has_token (id))
+	if (slot_has_token_inlock (id))
 		info->flags |= CKF_TOKEN_PRESENT;
 	return CKR_OK;
 }
 
 CK_RV
-slot_card (CK_SLOT_ID id, struct card **out)
+slot_card_inlock (CK_SLOT_ID id, struct card **out)
 {
 	*out = NULL;
-	if (!slot_exists (id))
-		return CKR_SLOT_ID_INVALID;
-	if (!slot_has_token (id))
+	if (!slot_has_token_inlock (id))
 		return CKR_TOKEN_NOT_PRESENT;
 	*out = slots.readers[id / 2].card;
 	return CKR_OK;
+}
+
+void
+slot_card_lost_inlock (CK_SLOT_ID id)
+{
+	struct reader *r = &slots.readers[id / 2];
+
+	reader_drop_card_inlock (id / 2);
+	/* Bound again at the next look, if the card is back by then. */
+	r->checked = false;
 }
