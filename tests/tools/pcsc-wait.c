@@ -2,7 +2,7 @@
  * pcsc-wait: wait until pcscd answers, its first reader exists and, with
  * --card, that reader holds a card.
  *
- * Usage: pcsc-wait [--timeout-ms N] [--card|--no-card] [--verbose]
+ * Usage: pcsc-wait [--timeout-ms N] [--card|--no-card|--empty] [--verbose]
  * Exit status: 0 ready, 1 timed out, 2 usage error.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -26,12 +26,14 @@
 #define RETRY_MS 20
 
 static bool verbose;
+/* --empty: the reader must hold no card. */
+static bool want_empty;
 
 static void
 usage (FILE *out)
 {
 	fprintf (out,
-	         "Usage: pcsc-wait [--timeout-ms N] [--card|--no-card] [--verbose]\n"
+	         "Usage: pcsc-wait [--timeout-ms N] [--card|--no-card|--empty] [--verbose]\n"
 	         "\n"
 	         "Wait until pcscd answers and its first reader exists; with --card\n"
 	         "(the default) also until that reader reports a card present.\n"
@@ -39,6 +41,7 @@ usage (FILE *out)
 	         "  --timeout-ms N  give up after N milliseconds (default %d)\n"
 	         "  --card          wait for a card in the first reader (default)\n"
 	         "  --no-card       wait only for the reader\n"
+	         "  --empty         wait until the first reader holds no card\n"
 	         "  --verbose       report progress on stderr\n",
 	         DEFAULT_TIMEOUT_MS);
 }
@@ -123,7 +126,8 @@ check_readers (SCARDCONTEXT ctx, bool want_card, int64_t deadline)
 			         (unsigned long)state.dwEventState);
 		if (state.dwEventState & (SCARD_STATE_UNKNOWN | SCARD_STATE_IGNORE))
 			goto out;
-		if (!want_card ||
+		if (want_empty ? !(state.dwEventState & SCARD_STATE_PRESENT) :
+		    !want_card ||
 		    ((state.dwEventState & SCARD_STATE_PRESENT) &&
 		     !(state.dwEventState & SCARD_STATE_MUTE))) {
 			ready = true;
@@ -179,6 +183,8 @@ main (int argc, char **argv)
 			want_card = true;
 		} else if (strcmp (arg, "--no-card") == 0) {
 			want_card = false;
+		} else if (strcmp (arg, "--empty") == 0) {
+			want_empty = true;
 		} else if (strcmp (arg, "--verbose") == 0 || strcmp (arg, "-v") == 0) {
 			verbose = true;
 		} else if (strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0) {
@@ -211,6 +217,6 @@ main (int argc, char **argv)
 	}
 
 	fprintf (stderr, "pcsc-wait: timed out after %ld ms waiting for %s\n",
-	         timeout, want_card ? "a card in the first reader" : "a reader");
+	         timeout, want_empty ? "the first reader to be empty" : want_card ? "a card in the first reader" : "a reader");
 	return 1;
 }
