@@ -30,7 +30,8 @@
 		return rv;                                             \
 	} while (0)
 
-/* Runs expr with the card lock of slot id held. */
+/* Runs expr with the card lock of slot id held.  A card found gone
+ * takes its sessions with it at once. */
 #define SLOT_CALL(id, expr)                                            \
 	do {                                                           \
 		rv = library_enter ();                                 \
@@ -38,6 +39,8 @@
 			rv = slot_lock (id);                           \
 			if (rv == CKR_OK) {                            \
 				rv = (expr);                           \
+				if (rv == CKR_DEVICE_REMOVED)          \
+					slot_card_lost_inlock (id);    \
 				slot_unlock (id);                      \
 			}                                              \
 			library_leave ();                              \
@@ -55,6 +58,8 @@
 			rv = session_lock (h, &_slot);                 \
 			if (rv == CKR_OK) {                            \
 				rv = (expr);                           \
+				if (rv == CKR_DEVICE_REMOVED)          \
+					slot_card_lost_inlock (_slot); \
 				slot_unlock (_slot);                   \
 			}                                              \
 			library_leave ();                              \

@@ -305,6 +305,9 @@ pcsc_transmit (struct pcsc_card *card, const uint8_t *cmd, size_t cmd_len,
 	pci = card->protocol == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
 	r = CHECK_SCARD ("SCardTransmit",
 	                 SCardTransmit (card->handle, pci, cmd, (DWORD) cmd_len, NULL, resp, &len));
+	/* vpcd, for one, answers nothing at all for a card pulled out. */
+	if (r == PCSC_OK && len < 2)
+		r = PCSC_ERROR;
 	if (r == PCSC_ERROR || r == PCSC_NO_CARD)
 		r = card_still_there (card) ? r : PCSC_CARD_REMOVED;
 	if (r != PCSC_OK)

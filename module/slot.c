@@ -217,7 +217,8 @@ reader_update_inlock (unsigned index)
 	if (!present)
 		return;
 	if (pcsc_connect (r->ctx, r->name, &conn) != PCSC_OK) {
-		LOG ("reader %u: cannot connect", index);
+		LOG ("reader %u: cannot connect; again at the next look", index);
+		r->checked = false;
 		return;
 	}
 	if (card_bind (conn, &r->card) != CKR_OK)

@@ -49,6 +49,8 @@ static const struct scenario_row scenarios[] = {
 	{ "faulty-flipped", { tcase_faulty_card } },
 	{ "expired", { tcase_dates } },
 	{ "renewal", { tcase_dates } },
+	{ "life", { tcase_life } },
+	{ "slow-card", { tcase_slow_card } },
 };
 
 int
