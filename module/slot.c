@@ -90,19 +90,20 @@ slots_table_unlock (void)
 	library_unlock (slots.table_lock);
 }
 
-/* The reader of a slot id, or NULL: table lock for the count only. */
-static struct reader *
-reader_of (CK_SLOT_ID id)
+/* The reader of a slot id: CKR_SLOT_ID_INVALID, or a failed table lock. */
+static CK_RV
+reader_of (CK_SLOT_ID id, struct reader **out)
 {
-	struct reader *r = NULL;
+	CK_RV rv = slots_table_lock ();
 
-	if (slots_table_lock () != CKR_OK)
-		return NULL;
+	if (rv != CKR_OK)
+		return rv;
+	*out = NULL;
 	if (id < 2 * (CK_SLOT_ID) slots.count &&
 	    (variant_has_sign_token || slot_key (id) == JPKI_KEY_AUTH))
-		r = &slots.readers[id / 2];
+		*out = &slots.readers[id / 2];
 	slots_table_unlock ();
-	return r;
+	return *out != NULL ? CKR_OK : CKR_SLOT_ID_INVALID;
 }
 
 static void
@@ -280,11 +281,10 @@ slots_wake_waiters (void)
 CK_RV
 slot_lock (CK_SLOT_ID id)
 {
-	struct reader *r = reader_of (id);
+	struct reader *r;
+	CK_RV rv = reader_of (id, &r);
 
-	if (r == NULL)
-		return CKR_SLOT_ID_INVALID;
-	return library_lock (r->lock);
+	return rv == CKR_OK ? library_lock (r->lock) : rv;
 }
 
 void

@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -98,45 +99,72 @@ START_TEST (test_os_locking)
 }
 END_TEST
 
-/* The caller's mutexes, counted. */
+/* The caller's mutexes, counted, with their holder checked: the module
+ * must take them for its work, release only what it holds, and stop when
+ * one cannot be taken. */
+struct counted_mutex {
+	pthread_mutex_t m;
+	pthread_t holder;
+	bool held;
+};
+
 static struct {
-	int created, destroyed, locked, unlocked;
+	int created, destroyed, locked, unlocked, misuse;
+	bool refuse;              /* LockMutex fails */
 } mutex_calls;
 
 static CK_RV
 count_create (CK_VOID_PTR_PTR out)
 {
-	pthread_mutex_t *m = malloc (sizeof *m);
+	struct counted_mutex *m = calloc (1, sizeof *m);
 	if (m == NULL)
 		return CKR_HOST_MEMORY;
-	pthread_mutex_init (m, NULL);
+	pthread_mutex_init (&m->m, NULL);
 	__atomic_add_fetch (&mutex_calls.created, 1, __ATOMIC_SEQ_CST);
 	*out = m;
 	return CKR_OK;
 }
 
 static CK_RV
-count_destroy (CK_VOID_PTR m)
+count_destroy (CK_VOID_PTR p)
 {
-	pthread_mutex_destroy (m);
+	struct counted_mutex *m = p;
+
+	if (m->held)
+		__atomic_add_fetch (&mutex_calls.misuse, 1, __ATOMIC_SEQ_CST);
+	pthread_mutex_destroy (&m->m);
 	free (m);
 	__atomic_add_fetch (&mutex_calls.destroyed, 1, __ATOMIC_SEQ_CST);
 	return CKR_OK;
 }
 
 static CK_RV
-count_lock (CK_VOID_PTR m)
+count_lock (CK_VOID_PTR p)
 {
-	pthread_mutex_lock (m);
+	struct counted_mutex *m = p;
+
+	if (__atomic_load_n (&mutex_calls.refuse, __ATOMIC_SEQ_CST))
+		return CKR_MUTEX_BAD;
+	pthread_mutex_lock (&m->m);
+	m->holder = pthread_self ();
+	m->held = true;
 	__atomic_add_fetch (&mutex_calls.locked, 1, __ATOMIC_SEQ_CST);
 	return CKR_OK;
 }
 
 static CK_RV
-count_unlock (CK_VOID_PTR m)
+count_unlock (CK_VOID_PTR p)
 {
+	struct counted_mutex *m = p;
+
+	/* Only the holder may unlock; anything else is the module's bug. */
+	if (!m->held || !pthread_equal (m->holder, pthread_self ())) {
+		__atomic_add_fetch (&mutex_calls.misuse, 1, __ATOMIC_SEQ_CST);
+		return CKR_MUTEX_NOT_LOCKED;
+	}
+	m->held = false;
 	__atomic_add_fetch (&mutex_calls.unlocked, 1, __ATOMIC_SEQ_CST);
-	pthread_mutex_unlock (m);
+	pthread_mutex_unlock (&m->m);
 	return CKR_OK;
 }
 
@@ -144,28 +172,51 @@ START_TEST (test_caller_mutexes)
 {
 	CK_C_INITIALIZE_ARGS args = { count_create, count_destroy, count_lock, count_unlock, 0,
 	                              NULL };
+	CK_SESSION_HANDLE s;
+	CK_SLOT_INFO info;
 	CK_ULONG n = 0;
 	int locked;
 
 	memset (&mutex_calls, 0, sizeof mutex_calls);
 	ck_assert_rv (p11->C_Initialize (&args), CKR_OK);
-	ck_assert_int_ge (mutex_calls.created, 1);
+	/* The table lock and each reader's card lock. */
+	ck_assert_int_ge (mutex_calls.created, 1 + SLOT_COUNT / 2);
 	locked = mutex_calls.locked;
 	ck_assert_rv (p11->C_GetSlotList (CK_FALSE, NULL, &n), CKR_OK);
 	ck_assert_uint_eq (n, SLOT_COUNT);
 	ck_assert_int_gt (mutex_calls.locked, locked);
+	locked = mutex_calls.locked;
+	ck_assert_rv (p11->C_GetSlotInfo (SLOT_AUTH, &info), CKR_OK);
+	ck_assert_int_gt (mutex_calls.locked, locked);
+	if (card_present ()) {
+		s = p11_open (SLOT_AUTH);
+		locked = mutex_calls.locked;
+		ck_assert_uint_eq (p11_state (s), CKS_RO_PUBLIC_SESSION);
+		ck_assert_int_gt (mutex_calls.locked, locked);
+		/* A lock that cannot be taken stops the call, with no card I/O. */
+		long apdus = apdu_count ();
+		__atomic_store_n (&mutex_calls.refuse, true, __ATOMIC_SEQ_CST);
+		ck_assert_rv (p11->C_GetSlotInfo (SLOT_AUTH, &info), CKR_GENERAL_ERROR);
+		ck_assert_rv (p11->C_GetTokenInfo (SLOT_AUTH, &(CK_TOKEN_INFO) { 0 }), CKR_GENERAL_ERROR);
+		ck_assert_rv (p11->C_GetSessionInfo (s, &(CK_SESSION_INFO) { 0 }), CKR_GENERAL_ERROR);
+		__atomic_store_n (&mutex_calls.refuse, false, __ATOMIC_SEQ_CST);
+		ck_assert_int_eq (apdu_count (), apdus);
+		ck_assert_uint_eq (p11_state (s), CKS_RO_PUBLIC_SESSION);
+	}
 	ck_assert_int_eq (mutex_calls.locked, mutex_calls.unlocked);
 	ck_assert_rv (p11->C_Finalize (NULL), CKR_OK);
 	ck_assert_int_eq (mutex_calls.locked, mutex_calls.unlocked);
 	ck_assert_int_eq (mutex_calls.destroyed, mutex_calls.created);
+	ck_assert_int_eq (mutex_calls.misuse, 0);
 
-	/* With CKF_OS_LOCKING_OK as well, either kind is fine: it works. */
+	/* With CKF_OS_LOCKING_OK as well, the module may use its own. */
 	args.flags = CKF_OS_LOCKING_OK;
 	ck_assert_rv (p11->C_Initialize (&args), CKR_OK);
 	ck_assert_rv (p11->C_GetSlotList (CK_FALSE, NULL, &n), CKR_OK);
 	ck_assert_rv (p11->C_Finalize (NULL), CKR_OK);
 	ck_assert_int_eq (mutex_calls.locked, mutex_calls.unlocked);
 	ck_assert_int_eq (mutex_calls.destroyed, mutex_calls.created);
+	ck_assert_int_eq (mutex_calls.misuse, 0);
 }
 END_TEST
 
