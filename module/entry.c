@@ -24,9 +24,10 @@
 		rv = library_enter ();                                 \
 		if (rv == CKR_OK) {                                    \
 			rv = (expr);                                   \
+			/* Logged inside: C_Finalize closes the log. */ \
+			LOG ("%s -> 0x%lx", __func__, rv);             \
 			library_leave ();                              \
 		}                                                      \
-		LOG ("%s -> 0x%lx", __func__, rv);                     \
 		return rv;                                             \
 	} while (0)
 
@@ -43,9 +44,10 @@
 					slot_card_lost_inlock (id);    \
 				slot_unlock (id);                      \
 			}                                              \
+			/* Logged inside: C_Finalize closes the log. */ \
+			LOG ("%s -> 0x%lx", __func__, rv);             \
 			library_leave ();                              \
 		}                                                      \
-		LOG ("%s -> 0x%lx", __func__, rv);                     \
 		return rv;                                             \
 	} while (0)
 
@@ -62,9 +64,10 @@
 					slot_card_lost_inlock (_slot); \
 				slot_unlock (_slot);                   \
 			}                                              \
+			/* Logged inside: C_Finalize closes the log. */ \
+			LOG ("%s -> 0x%lx", __func__, rv);             \
 			library_leave ();                              \
 		}                                                      \
-		LOG ("%s -> 0x%lx", __func__, rv);                     \
 		return rv;                                             \
 	} while (0)
 

@@ -7,6 +7,7 @@
 #include "test-module.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,9 @@ wait_token (CK_SLOT_ID slot, bool present)
 
 #define BUSY_THREADS 4
 
+/* Loops the busy threads finished, all of them. */
+static atomic_long busy_progress;
+
 struct busy {
 	pthread_t thread;
 	int index;
@@ -97,6 +101,8 @@ expected_while_cycling (CK_RV rv)
 			(b)->unexpected = _rv;                     \
 			(b)->what = #call;                         \
 		}                                                  \
+		if (_rv == CKR_CRYPTOKI_NOT_INITIALIZED)           \
+			sched_yield ();                            \
 		if (_rv != CKR_OK)                                 \
 			goto again;                                \
 	} while (0)
@@ -148,6 +154,7 @@ busy_run (void *arg)
 			if (!sig_verify ("auth.crt", CKM_SHA256_RSA_PKCS, data, sizeof data, sig, sig_len))
 				b->bad_signature = true;
 		}
+		atomic_fetch_add (&busy_progress, 1);
 	again:
 		if (s != CK_INVALID_HANDLE)
 			p11->C_CloseSession (s);
@@ -178,8 +185,15 @@ START_TEST (test_finalize_under_threads)
 		ck_assert_int_eq (pthread_create (&busy[i].thread, NULL, busy_run, &busy[i]), 0);
 	}
 	for (int round = 0; round < rounds; round++) {
-		/* Let the threads get inside first. */
-		sleep_ms (round % 4 == 0 ? 5 : 1);
+		long before = atomic_load (&busy_progress);
+		long long until = now_ms () + 200;
+
+		/* Every other round lets the threads get through a loop, a
+		 * signature included, and C_Finalize comes in the middle of
+		 * the next; the others cut in at once. */
+		if (round % 2 == 0)
+			while (atomic_load (&busy_progress) < before + BUSY_THREADS && now_ms () < until)
+				sleep_ms (1);
 		ck_assert_rv (p11->C_Finalize (NULL), CKR_OK);
 		ck_assert_rv (p11->C_Initialize (&args), CKR_OK);
 		survived++;
