@@ -367,6 +367,43 @@ START_TEST (test_pcscd_restart)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* Two programs on one card */
+
+/* Another program logs in and out (its C_Finalize logs out): the card
+ * clears both PINs, so ours are gone too, whichever token we were on. */
+static void
+other_program_logs_out_under (enum key ours, enum key theirs)
+{
+	CK_SESSION_HANDLE s = login_and_sign (ours, CKM_SHA256_RSA_PKCS, "mine");
+	CK_OBJECT_HANDLE key = p11_find_one (s, CKO_PRIVATE_KEY);
+	unsigned char sig[SIG_LEN];
+	CK_ULONG sig_len = sizeof sig;
+	long verifies;
+
+	other_program_login (key_slot (theirs), card_pin (theirs), CKR_OK, true);
+	verifies = apdu_verify_count ();
+	ck_assert_rv (p11_sign_rv (p11, s, key, CKM_SHA256_RSA_PKCS, (const unsigned char *) "x", 1,
+	                           sig, &sig_len),
+	              CKR_USER_NOT_LOGGED_IN);
+	ck_assert_uint_eq (p11_state (s), CKS_RO_PUBLIC_SESSION);
+	/* No silent login again. */
+	ck_assert_int_eq (apdu_verify_count (), verifies);
+	ck_assert_rv (p11->C_Logout (s), CKR_USER_NOT_LOGGED_IN);
+	p11_login (s, card_pin (ours));
+	sign_and_check (s, p11_find_one (s, CKO_PRIVATE_KEY), ours, CKM_SHA256_RSA_PKCS,
+	                (const unsigned char *) "again", 5);
+	ck_assert_rv (p11->C_CloseSession (s), CKR_OK);
+}
+
+START_TEST (test_other_program_logs_out)
+{
+	other_program_logs_out_under (KEY_AUTH, KEY_AUTH);
+	other_program_logs_out_under (KEY_SIGN, KEY_AUTH);
+	other_program_logs_out_under (KEY_AUTH, KEY_SIGN);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 /* C_WaitForSlotEvent */
 
 struct waiter {
@@ -450,6 +487,7 @@ tcase_life (void)
 	tcase_add_test (tc, test_many_signers);
 	tcase_add_test (tc, test_handles_not_reused);
 	tcase_add_test (tc, test_reset_by_other_client);
+	tcase_add_test (tc, test_other_program_logs_out);
 	tcase_add_test (tc, test_slot_events);
 	tcase_add_test (tc, test_pcscd_restart);
 	return tc;
