@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "libctx.h"
 #include "log.h"
 #include "session.h"
 #include "slot.h"
@@ -202,6 +203,8 @@ library_finalize (CK_VOID_PTR reserved)
 	sessions_close_all_slots ();
 	slots_close ();
 	sessions_close ();
+	/* After the cards' certificates, which were made in it. */
+	module_libctx_free ();
 	jpki_log_close ();
 	pthread_mutex_lock (&gate.lock);
 	gate.state = LIBRARY_DOWN;
