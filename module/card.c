@@ -98,6 +98,7 @@ card_begin (struct card *card)
 static CK_RV
 card_end (struct card *card, enum jpki_result r)
 {
+	jpki_transaction_end (card->jpki);
 	pcsc_end_transaction (card->conn);
 	if (r == JPKI_CARD_RESET)
 		card_forget_logins (card);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "jpki-private.h"
 #include "log.h"
 
@@ -141,6 +143,8 @@ jpki_read_certificate (struct jpki_card *card, enum jpki_file file,
 	*der_len = total;
 	buf = NULL;
 out:
+	if (buf != NULL)
+		OPENSSL_cleanse (buf, total);
 	free (buf);
 	return r;
 }

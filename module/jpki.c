@@ -55,6 +55,9 @@ jpki_card_new (const struct jpki_transport *transport)
 void
 jpki_card_free (struct jpki_card *card)
 {
+	if (card == NULL)
+		return;
+	OPENSSL_cleanse (card, sizeof *card);
 	free (card);
 }
 
@@ -69,6 +72,12 @@ void
 jpki_transaction_begin (struct jpki_card *card)
 {
 	forget_selection (card);
+}
+
+void
+jpki_transaction_end (struct jpki_card *card)
+{
+	OPENSSL_cleanse (card->resp, sizeof card->resp);
 }
 
 static enum jpki_result

@@ -60,6 +60,9 @@ void jpki_card_free (struct jpki_card *card);
 /* Forget what is selected: another program may have used the card
  * between our transactions. */
 void jpki_transaction_begin (struct jpki_card *card);
+/* Wipes the answer buffer: card data (the signature certificate, for
+ * one) does not outlive the transaction that read it. */
+void jpki_transaction_end (struct jpki_card *card);
 
 /* SELECT of the JPKI application; JPKI_NOT_JPKI when the card has none. */
 enum jpki_result jpki_select_application (struct jpki_card *card);
