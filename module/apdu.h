@@ -7,7 +7,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define APDU_MAX_COMMAND (4 + 3 + 65535 + 3)
 #define APDU_SHORT_MAX_DATA 255
 #define APDU_SHORT_MAX_LE 256
 #define APDU_EXTENDED_MAX_LE 65536

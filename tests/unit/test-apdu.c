@@ -11,6 +11,9 @@
 /* Marks out so that a write past the encoded length shows. */
 #define FILL 0xA5
 
+/* The longest command ISO 7816-4 allows: header, extended Lc, data, Le. */
+#define APDU_MAX_COMMAND (4 + 3 + 65535 + 3)
+
 static uint8_t out[APDU_MAX_COMMAND + 16];
 
 /* Hex of the first n bytes, "00A4040C". */
