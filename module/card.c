@@ -106,7 +106,7 @@ card_end (struct card *card, enum jpki_result r)
 }
 
 static enum jpki_result
-read_certificate_inlock (struct card *card, enum jpki_file file, struct cert_info **out)
+read_certificate_in_transaction (struct card *card, enum jpki_file file, struct cert_info **out)
 {
 	uint8_t *der = NULL;
 	size_t der_len = 0;
@@ -125,7 +125,7 @@ read_certificate_inlock (struct card *card, enum jpki_file file, struct cert_inf
 }
 
 static void
-read_pin_state_inlock (struct card *card, enum jpki_key key)
+read_pin_state_in_transaction (struct card *card, enum jpki_key key)
 {
 	struct token_state *tok = &card->tok[key];
 	int tries = -1;
@@ -154,7 +154,7 @@ refresh_pin_state (struct card *card, enum jpki_key key)
 	rv = card_begin (card);
 	if (rv != CKR_OK)
 		return rv;
-	read_pin_state_inlock (card, key);
+	read_pin_state_in_transaction (card, key);
 	return card_end (card, JPKI_OK);
 }
 
@@ -174,7 +174,7 @@ derive_serial (struct card *card)
 }
 
 static enum jpki_result
-bind_inlock (struct card *card)
+bind_in_transaction (struct card *card)
 {
 	struct token_state *auth = &card->tok[JPKI_KEY_AUTH];
 	struct token_state *sign = &card->tok[JPKI_KEY_SIGN];
@@ -187,7 +187,7 @@ bind_inlock (struct card *card)
 	r = jpki_read_token_info (card->jpki, card->model, sizeof card->model);
 	if (r != JPKI_OK && r != JPKI_NOT_FOUND)
 		return r;
-	r = read_certificate_inlock (card, JPKI_FILE_AUTH_CERT, &auth->cert);
+	r = read_certificate_in_transaction (card, JPKI_FILE_AUTH_CERT, &auth->cert);
 	if (r != JPKI_OK && r != JPKI_NOT_FOUND)
 		return r;
 	auth->present = r == JPKI_OK;
@@ -196,7 +196,7 @@ bind_inlock (struct card *card)
 		return r;
 	/* EF 0008 is not on every card: then the signature PIN tells. */
 	if (r == JPKI_NOT_FOUND)
-		read_pin_state_inlock (card, JPKI_KEY_SIGN);
+		read_pin_state_in_transaction (card, JPKI_KEY_SIGN);
 	sign->present = r == JPKI_OK ? has_sign : sign->pin_set;
 	derive_serial (card);
 	return JPKI_OK;
@@ -223,7 +223,7 @@ card_bind (struct pcsc_card *conn, struct card **out)
 	rv = card_begin (card);
 	if (rv != CKR_OK)
 		goto out;
-	enum jpki_result r = bind_inlock (card);
+	enum jpki_result r = bind_in_transaction (card);
 	rv = card_end (card, r);
 	if (r == JPKI_NOT_JPKI) {
 		LOG ("not a JPKI card");
@@ -356,7 +356,7 @@ card_login (struct card *card, enum jpki_key key, const uint8_t *pin, size_t pin
 		tok->logged_in = true;
 		/* The signature certificate is readable only now. */
 		if (key == JPKI_KEY_SIGN && tok->cert == NULL &&
-		    read_certificate_inlock (card, cert_files[key][CARD_CERT_USER], &tok->cert) != JPKI_OK)
+		    read_certificate_in_transaction (card, cert_files[key][CARD_CERT_USER], &tok->cert) != JPKI_OK)
 			LOG ("signature certificate unreadable after login");
 	}
 	card_end (card, r);
@@ -450,7 +450,7 @@ card_certificate (struct card *card, enum jpki_key key, enum card_cert which,
 		rv = card_begin (card);
 		if (rv != CKR_OK)
 			return rv;
-		r = read_certificate_inlock (card, cert_files[key][which], slot);
+		r = read_certificate_in_transaction (card, cert_files[key][which], slot);
 		rv = card_end (card, r);
 		if (r == JPKI_NOT_FOUND)
 			rv = CKR_OBJECT_HANDLE_INVALID;
