@@ -84,10 +84,10 @@ object_row_of (struct session *s, struct card *card, CK_OBJECT_HANDLE handle)
 	CK_OBJECT_HANDLE base = handle & ((1UL << HANDLE_BASE_BITS) - 1);
 	size_t row;
 
-	if (base == 0 || (base - 1) / ROWS_PER_SLOT != s->slot)
+	if (base == 0 || (base - 1) / ROWS_PER_SLOT != session_slot (s))
 		return -1;
 	row = (base - 1) % ROWS_PER_SLOT;
-	if (object_handle (s->slot, card, row) != handle)
+	if (object_handle (session_slot (s), card, row) != handle)
 		return -1;
 	return (int) row;
 }
@@ -100,7 +100,7 @@ object_ref_from_handle (struct session *s, struct card *card, CK_OBJECT_HANDLE h
 
 	if (row < 0)
 		return CKR_OBJECT_HANDLE_INVALID;
-	return object_ref_get (s->slot, card, (size_t) row, ref);
+	return object_ref_get (session_slot (s), card, (size_t) row, ref);
 }
 
 static void
@@ -242,38 +242,41 @@ class_may_match (const struct object_row *row, const CK_ATTRIBUTE *tmpl, CK_ULON
 CK_RV
 object_find_init (CK_SESSION_HANDLE handle, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count)
 {
+	struct find_state *f;
 	struct session *s;
 	struct card *card;
 	CK_RV rv = session_get (handle, &s, &card);
 
 	if (rv != CKR_OK)
 		return rv;
+	f = session_find_state (s);
 	if (tmpl == NULL && count > 0)
 		return CKR_ARGUMENTS_BAD;
-	if (s->finding)
+	if (f->active)
 		return CKR_OPERATION_ACTIVE;
-	s->found_count = s->found_next = 0;
+	f->count = f->next = 0;
 	for (size_t row = 0; row < ROWS_PER_SLOT; row++) {
 		struct object_ref ref;
 		if (!class_may_match (&rows[row], tmpl, count))
 			continue;
-		rv = object_ref_get (s->slot, card, row, &ref);
+		rv = object_ref_get (session_slot (s), card, row, &ref);
 		if (rv == CKR_OBJECT_HANDLE_INVALID)
 			continue;
 		if (rv != CKR_OK)
 			return rv;
 		if (attr_template_matches (object_attribute, &ref, tmpl, count, &rv))
-			s->found[s->found_count++] = object_handle (s->slot, card, row);
+			f->found[f->count++] = object_handle (session_slot (s), card, row);
 		if (rv != CKR_OK)
 			return rv;
 	}
-	s->finding = true;
+	f->active = true;
 	return CKR_OK;
 }
 
 CK_RV
 object_find (CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE_PTR out, CK_ULONG max, CK_ULONG_PTR count)
 {
+	struct find_state *f;
 	struct session *s;
 	struct card *card;
 	CK_RV rv = session_get (handle, &s, &card);
@@ -282,26 +285,29 @@ object_find (CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE_PTR out, CK_ULONG max, C
 		return rv;
 	if (out == NULL || count == NULL)
 		return CKR_ARGUMENTS_BAD;
-	if (!s->finding)
+	f = session_find_state (s);
+	if (!f->active)
 		return CKR_OPERATION_NOT_INITIALIZED;
 	*count = 0;
-	while (*count < max && s->found_next < s->found_count)
-		out[(*count)++] = s->found[s->found_next++];
+	while (*count < max && f->next < f->count)
+		out[(*count)++] = f->found[f->next++];
 	return CKR_OK;
 }
 
 CK_RV
 object_find_final (CK_SESSION_HANDLE handle)
 {
+	struct find_state *f;
 	struct session *s;
 	struct card *card;
 	CK_RV rv = session_get (handle, &s, &card);
 
 	if (rv != CKR_OK)
 		return rv;
-	if (!s->finding)
+	f = session_find_state (s);
+	if (!f->active)
 		return CKR_OPERATION_NOT_INITIALIZED;
-	s->finding = false;
+	f->active = false;
 	return CKR_OK;
 }
 
@@ -358,7 +364,7 @@ object_check_signing_key (struct session *s, struct card *card, CK_OBJECT_HANDLE
 	case OBJECT_PUBLIC_KEY: return CKR_KEY_FUNCTION_NOT_PERMITTED;
 	default: return CKR_KEY_HANDLE_INVALID;
 	}
-	if (!card_logged_in (card, slot_key (s->slot)))
+	if (!card_logged_in (card, slot_key (session_slot (s))))
 		return CKR_USER_NOT_LOGGED_IN;
 	rv = object_ref_from_handle (s, card, key, &ref);
 	return rv == CKR_OBJECT_HANDLE_INVALID ? CKR_KEY_HANDLE_INVALID : rv;

@@ -6,6 +6,16 @@
 #include "log.h"
 #include "slot.h"
 
+struct session {
+	/* Guarded by the table lock. */
+	CK_SESSION_HANDLE handle;     /* 0: a free entry */
+	CK_SLOT_ID slot;
+	CK_FLAGS flags;
+	/* Guarded by the card lock of the session's slot. */
+	struct find_state find;
+	struct sign_state sign;
+};
+
 static struct session sessions[SESSION_MAX];
 /* Guarded by the table lock; never reset, so never reused. */
 static CK_SESSION_HANDLE last_handle;
@@ -13,8 +23,26 @@ static CK_SESSION_HANDLE last_handle;
 static void
 session_clear (struct session *s)
 {
-	sign_op_clear (&s->sign);
+	sign_op_clear (&s->sign.op);
 	memset (s, 0, sizeof *s);
+}
+
+CK_SLOT_ID
+session_slot (const struct session *s)
+{
+	return s->slot;
+}
+
+struct find_state *
+session_find_state (struct session *s)
+{
+	return &s->find;
+}
+
+struct sign_state *
+session_sign_state (struct session *s)
+{
+	return &s->sign;
 }
 
 CK_RV

@@ -15,22 +15,28 @@
 #define SESSION_MAX 256
 #define FIND_MAX 8
 
-struct session {
-	/* Guarded by the table lock. */
-	CK_SESSION_HANDLE handle;     /* 0: a free entry */
-	CK_SLOT_ID slot;
-	CK_FLAGS flags;
-	/* The rest is guarded by the card lock of the session's slot. */
-	/* C_FindObjects* */
-	bool finding;
+/* C_FindObjects* state, kept by object.c. */
+struct find_state {
+	bool active;
 	CK_OBJECT_HANDLE found[FIND_MAX];
-	CK_ULONG found_count, found_next;
-	/* C_Sign* */
-	bool signing;
-	bool sign_multipart;
-	CK_OBJECT_HANDLE sign_key;
-	struct sign_op sign;
+	CK_ULONG count, next;
 };
+
+/* C_Sign* state, kept by sign.c. */
+struct sign_state {
+	bool active;
+	bool multipart;
+	CK_OBJECT_HANDLE key;
+	struct sign_op op;
+};
+
+/* Defined in session.c alone. */
+struct session;
+
+CK_SLOT_ID session_slot (const struct session *s);
+/* The session's operation states, guarded by the slot's card lock. */
+struct find_state *session_find_state (struct session *s);
+struct sign_state *session_sign_state (struct session *s);
 
 CK_RV sessions_open (void);
 void sessions_close (void);

@@ -14,9 +14,11 @@
 static void
 sign_end (struct session *s)
 {
-	sign_op_clear (&s->sign);
-	s->signing = false;
-	s->sign_multipart = false;
+	struct sign_state *st = session_sign_state (s);
+
+	sign_op_clear (&st->op);
+	st->active = false;
+	st->multipart = false;
 }
 
 CK_RV
@@ -31,7 +33,7 @@ sign_init (CK_SESSION_HANDLE handle, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDL
 		return rv;
 	if (mechanism == NULL)
 		return CKR_ARGUMENTS_BAD;
-	if (s->signing)
+	if (session_sign_state (s)->active)
 		return CKR_OPERATION_ACTIVE;
 	mech = mech_find (mechanism->mechanism);
 	if (mech == NULL) {
@@ -43,11 +45,11 @@ sign_init (CK_SESSION_HANDLE handle, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDL
 	rv = object_check_signing_key (s, card, key);
 	if (rv != CKR_OK)
 		return rv;
-	rv = sign_op_init (&s->sign, mech);
+	rv = sign_op_init (&session_sign_state (s)->op, mech);
 	if (rv != CKR_OK)
 		return rv;
-	s->signing = true;
-	s->sign_key = key;
+	session_sign_state (s)->active = true;
+	session_sign_state (s)->key = key;
 	return CKR_OK;
 }
 
@@ -68,9 +70,9 @@ sign_finish (struct session *s, struct card *card, CK_BYTE_PTR sig, CK_ULONG_PTR
 		*sig_len = JPKI_RSA_BYTES;
 		return CKR_BUFFER_TOO_SMALL;
 	}
-	rv = sign_op_card_input (&s->sign, input, &input_len);
+	rv = sign_op_card_input (&session_sign_state (s)->op, input, &input_len);
 	if (rv == CKR_OK)
-		rv = card_sign (card, slot_key (s->slot), input, input_len, out, &out_len);
+		rv = card_sign (card, slot_key (session_slot (s)), input, input_len, out, &out_len);
 	if (rv == CKR_OK) {
 		memcpy (sig, out, out_len);
 		*sig_len = out_len;
@@ -87,9 +89,9 @@ signing_session (CK_SESSION_HANDLE handle, struct session **s, struct card **car
 
 	if (rv != CKR_OK)
 		return rv;
-	if (!(*s)->signing)
+	if (!session_sign_state (*s)->active)
 		return CKR_OPERATION_NOT_INITIALIZED;
-	if (!card_logged_in (*card, slot_key ((*s)->slot))) {
+	if (!card_logged_in (*card, slot_key (session_slot (*s)))) {
 		sign_end (*s);
 		return CKR_USER_NOT_LOGGED_IN;
 	}
@@ -110,11 +112,11 @@ sign_single (CK_SESSION_HANDLE handle, CK_BYTE_PTR data, CK_ULONG data_len, CK_B
 		sign_end (s);
 		return CKR_ARGUMENTS_BAD;
 	}
-	if (s->sign_multipart)
+	if (session_sign_state (s)->multipart)
 		return CKR_OPERATION_ACTIVE;
 	/* The data goes in once, even when the caller asks for the length first. */
 	if (sig != NULL && *sig_len >= JPKI_RSA_BYTES) {
-		rv = sign_op_update (&s->sign, data, data_len);
+		rv = sign_op_update (&session_sign_state (s)->op, data, data_len);
 		if (rv != CKR_OK) {
 			sign_end (s);
 			return rv;
@@ -136,8 +138,8 @@ sign_update (CK_SESSION_HANDLE handle, CK_BYTE_PTR data, CK_ULONG data_len)
 		sign_end (s);
 		return CKR_ARGUMENTS_BAD;
 	}
-	s->sign_multipart = true;
-	rv = sign_op_update (&s->sign, data, data_len);
+	session_sign_state (s)->multipart = true;
+	rv = sign_op_update (&session_sign_state (s)->op, data, data_len);
 	if (rv != CKR_OK)
 		sign_end (s);
 	return rv;
