@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <winscard.h>
 
@@ -274,19 +275,31 @@ pcsc_end_transaction (struct pcsc_card *card)
 }
 
 /* After a failed transmit: a card pulled out mid-command often leaves
- * only a transmission error behind. */
+ * only a transmission error behind, and pcscd may notice the removal a
+ * moment later; a card that stays present this long is still there. */
+#define REMOVAL_CHECKS 10
+#define REMOVAL_CHECK_MS 50
+
 static bool
 card_still_there (struct pcsc_card *card)
 {
-	DWORD reader_len = 0, state = 0, protocol = 0, atr_len = MAX_ATR_SIZE;
-	BYTE atr[MAX_ATR_SIZE];
-	LONG rv = SCardStatus (card->handle, NULL, &reader_len, &state, &protocol, atr, &atr_len);
+	for (int i = 0; i < REMOVAL_CHECKS; i++) {
+		DWORD reader_len = 0, state = 0, protocol = 0, atr_len = MAX_ATR_SIZE;
+		BYTE atr[MAX_ATR_SIZE];
+		struct timespec pause = { 0, REMOVAL_CHECK_MS * 1000000L };
+		LONG rv = SCardStatus (card->handle, NULL, &reader_len, &state, &protocol, atr,
+		                       &atr_len);
 
-	if (rv != SCARD_S_SUCCESS) {
-		CHECK_SCARD ("SCardStatus", rv);
-		return rv != SCARD_W_REMOVED_CARD && rv != SCARD_E_NO_SMARTCARD;
+		if (rv == SCARD_W_REMOVED_CARD || rv == SCARD_E_NO_SMARTCARD ||
+		    (rv == SCARD_S_SUCCESS && !(state & SCARD_PRESENT)))
+			return false;
+		if (rv != SCARD_S_SUCCESS) {
+			CHECK_SCARD ("SCardStatus", rv);
+			return true;
+		}
+		nanosleep (&pause, NULL);
 	}
-	return (state & SCARD_PRESENT) != 0;
+	return true;
 }
 
 enum pcsc_result

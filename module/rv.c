@@ -26,6 +26,16 @@ rv_from_jpki (enum jpki_result r)
 }
 
 CK_RV
+rv_from_jpki_asked (enum rv_asked asked, enum jpki_result r)
+{
+	if (r == JPKI_NOT_FOUND && asked == RV_ASKED_PIN)
+		return CKR_USER_PIN_NOT_INITIALIZED;
+	if (r == JPKI_NOT_FOUND && asked == RV_ASKED_OBJECT)
+		return CKR_OBJECT_HANDLE_INVALID;
+	return rv_from_jpki (r);
+}
+
+CK_RV
 rv_from_pcsc (enum pcsc_result r)
 {
 	switch (r) {

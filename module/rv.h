@@ -7,7 +7,15 @@
 #include "jpki.h"
 #include "pcsc.h"
 
+/* What the card was asked for, which says what a missing file means. */
+enum rv_asked {
+	RV_ASKED_COMMAND,   /* a missing file is the card's fault */
+	RV_ASKED_PIN,       /* the token has no PIN */
+	RV_ASKED_OBJECT,    /* the token has no such object */
+};
+
 CK_RV rv_from_jpki (enum jpki_result r);
+CK_RV rv_from_jpki_asked (enum rv_asked asked, enum jpki_result r);
 CK_RV rv_from_pcsc (enum pcsc_result r);
 
 #endif

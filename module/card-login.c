@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Login state of a card's two tokens: PIN tries, login, logout, PIN
+ * change. */
+#include "card-private.h"
+
+#include "log.h"
+#include "pin.h"
+#include "rv.h"
+
+/* The card no longer has this token's PIN verified.  The signature
+ * certificate is personal data: it goes with the login. */
+void
+card_forget_login (struct card *card, enum jpki_key key)
+{
+	struct token_state *tok = &card->tok[key];
+
+	if (tok->logged_in) {
+		LOG ("token %d: logged out", key);
+		tok->login_epoch++;
+	}
+	tok->logged_in = false;
+	if (key == JPKI_KEY_SIGN) {
+		cert_free (tok->cert);
+		tok->cert = NULL;
+	}
+}
+
+/* A reset or a select of the MF clears both PINs at once. */
+void
+card_forget_logins (struct card *card)
+{
+	card_forget_login (card, JPKI_KEY_AUTH);
+	card_forget_login (card, JPKI_KEY_SIGN);
+}
+
+void
+card_read_pin_state_in_transaction (struct card *card, enum jpki_key key)
+{
+	struct token_state *tok = &card->tok[key];
+	int tries = -1;
+	enum jpki_result r = jpki_pin_tries (card->jpki, key, &tries);
+
+	/* Anything else says nothing about the PIN: keep what we knew. */
+	if (r != JPKI_OK && r != JPKI_PIN_BLOCKED && r != JPKI_NOT_FOUND) {
+		LOG ("token %d: tries unknown (%s)", key, jpki_result_name (r));
+		return;
+	}
+	tok->pin_known = true;
+	tok->pin_set = r != JPKI_NOT_FOUND;
+	tok->tries = r == JPKI_PIN_BLOCKED ? 0 : tries;
+}
+
+/* Another program may have spent tries since we last looked; a PIN that
+ * is blocked or not set stays so while the card is in the reader. */
+static CK_RV
+refresh_pin_state (struct card *card, enum jpki_key key)
+{
+	struct token_state *tok = &card->tok[key];
+	CK_RV rv;
+
+	if (tok->logged_in || (tok->pin_known && (!tok->pin_set || tok->tries == 0)))
+		return CKR_OK;
+	rv = card_begin (card);
+	if (rv != CKR_OK)
+		return rv;
+	card_read_pin_state_in_transaction (card, key);
+	return card_end (card, JPKI_OK);
+}
+
+CK_RV
+card_pin_state (struct card *card, enum jpki_key key, bool *pin_set, int *tries)
+{
+	CK_RV rv = refresh_pin_state (card, key);
+
+	*pin_set = card->tok[key].pin_set;
+	*tries = card->tok[key].tries;
+	return rv;
+}
+
+unsigned
+card_login_epoch (const struct card *card, enum jpki_key key)
+{
+	return card->tok[key].login_epoch;
+}
+
+bool
+card_logged_in (const struct card *card, enum jpki_key key)
+{
+	return card->tok[key].logged_in;
+}
+
+/* After VERIFY: the card's answer is the news about the try counter. */
+static CK_RV
+note_verify_result (struct token_state *tok, enum jpki_key key, enum jpki_result r, int tries)
+{
+	if (r == JPKI_OK)
+		tok->tries = pin_max_tries (key);
+	else if (r == JPKI_PIN_INCORRECT)
+		tok->tries = tries;
+	else if (r == JPKI_PIN_BLOCKED)
+		tok->tries = 0;
+	return rv_from_jpki_asked (RV_ASKED_PIN, r);
+}
+
+/* Refuses what must not reach the card: no PIN, a blocked one, or a PIN
+ * of the wrong shape (which would cost a try). */
+static CK_RV
+check_pin (struct card *card, enum jpki_key key, const uint8_t *pin, size_t pin_len,
+           uint8_t out[PIN_MAX_LEN], size_t *out_len)
+{
+	const struct token_state *tok = &card->tok[key];
+	enum pin_shape shape;
+	CK_RV rv = tok->pin_known ? CKR_OK : refresh_pin_state (card, key);
+
+	if (rv != CKR_OK)
+		return rv;
+	if (!tok->pin_set)
+		return CKR_USER_PIN_NOT_INITIALIZED;
+	if (tok->tries == 0)
+		return CKR_PIN_LOCKED;
+	shape = pin_prepare (key, pin, pin_len, false, out, out_len);
+	if (shape != PIN_SHAPE_OK) {
+		LOG ("PIN refused without asking the card: %s", pin_shape_reason (shape));
+		return CKR_PIN_INCORRECT;
+	}
+	return CKR_OK;
+}
+
+CK_RV
+card_login (struct card *card, enum jpki_key key, const uint8_t *pin, size_t pin_len)
+{
+	struct token_state *tok = &card->tok[key];
+	uint8_t folded[PIN_MAX_LEN];
+	size_t folded_len = 0;
+	enum jpki_result r;
+	int tries = -1;
+	CK_RV rv;
+
+	rv = check_pin (card, key, pin, pin_len, folded, &folded_len);
+	if (rv == CKR_OK)
+		rv = card_begin (card);
+	if (rv != CKR_OK)
+		goto out;
+	r = jpki_verify_pin (card->jpki, key, folded, folded_len, &tries);
+	if (r == JPKI_OK) {
+		tok->logged_in = true;
+		/* The signature certificate is readable only now. */
+		if (key == JPKI_KEY_SIGN && tok->cert == NULL &&
+		    card_read_certificate_in_transaction (card, card_cert_files[key][CARD_CERT_USER], &tok->cert) != JPKI_OK)
+			LOG ("signature certificate unreadable after login");
+	}
+	card_end (card, r);
+	rv = note_verify_result (tok, key, r, tries);
+	LOG ("login token %d: rv 0x%lx, tries %d", key, rv, tok->tries);
+out:
+	pin_wipe (folded, sizeof folded);
+	return rv;
+}
+
+CK_RV
+card_logout (struct card *card)
+{
+	enum jpki_result r = JPKI_OK;
+	CK_RV rv = card_begin (card);
+
+	if (rv == CKR_OK) {
+		r = jpki_clear_security_state (card->jpki);
+		rv = card_end (card, r);
+	}
+	if (rv != CKR_OK)
+		LOG ("could not clear the card's security state: 0x%lx", rv);
+	card_forget_logins (card);
+	return rv;
+}
+
+static CK_RV
+check_new_pin (enum jpki_key key, const uint8_t *pin, size_t pin_len, uint8_t out[PIN_MAX_LEN],
+               size_t *out_len)
+{
+	enum pin_shape shape = pin_prepare (key, pin, pin_len, true, out, out_len);
+
+	if (shape == PIN_SHAPE_OK)
+		return CKR_OK;
+	LOG ("new PIN refused: %s", pin_shape_reason (shape));
+	if (shape == PIN_SHAPE_TOO_SHORT || shape == PIN_SHAPE_TOO_LONG)
+		return CKR_PIN_LEN_RANGE;
+	return CKR_PIN_INVALID;
+}
+
+CK_RV
+card_set_pin (struct card *card, enum jpki_key key, const uint8_t *old_pin, size_t old_len,
+              const uint8_t *new_pin, size_t new_len)
+{
+	struct token_state *tok = &card->tok[key];
+	uint8_t old_folded[PIN_MAX_LEN], new_folded[PIN_MAX_LEN];
+	size_t old_folded_len = 0, new_folded_len = 0;
+	enum jpki_result r;
+	int tries = -1;
+	CK_RV rv;
+
+	rv = check_pin (card, key, old_pin, old_len, old_folded, &old_folded_len);
+	if (rv == CKR_OK)
+		rv = check_new_pin (key, new_pin, new_len, new_folded, &new_folded_len);
+	if (rv == CKR_OK)
+		rv = card_begin (card);
+	if (rv != CKR_OK)
+		goto out;
+	r = jpki_change_pin (card->jpki, key, old_folded, old_folded_len, new_folded,
+	                     new_folded_len, &tries);
+	/* The old PIN may be verified now, even when the change failed: leave
+	 * no login we did not ask for, though it ends the other token's too. */
+	if (!tok->logged_in && r != JPKI_CARD_REMOVED) {
+		jpki_clear_security_state (card->jpki);
+		card_forget_logins (card);
+	}
+	/* A wrong old PIN made the card drop its verified state. */
+	if (r == JPKI_PIN_INCORRECT || r == JPKI_PIN_BLOCKED)
+		card_forget_login (card, key);
+	card_end (card, r);
+	rv = note_verify_result (tok, key, r, tries);
+	LOG ("set PIN token %d: rv 0x%lx", key, rv);
+out:
+	pin_wipe (old_folded, sizeof old_folded);
+	pin_wipe (new_folded, sizeof new_folded);
+	return rv;
+}
