@@ -403,6 +403,38 @@ START_TEST (test_other_program_logs_out)
 }
 END_TEST
 
+/* pcscd comes up after C_Initialize: an application that asks with a
+ * list straight away (no NULL-list query) sees the tokens too.  The
+ * readers' slots stay listed meanwhile: a reader keeps its slot ids. */
+START_TEST (test_pcscd_after_initialize)
+{
+	CK_SLOT_ID list[8];
+	CK_ULONG n = 8;
+	long long deadline;
+
+	ck_assert_rv (p11->C_Finalize (NULL), CKR_OK);
+	reader_action ("pcscd-stop");
+	ck_assert_rv (p11->C_Initialize (NULL), CKR_OK);
+	ck_assert_rv (p11->C_GetSlotList (CK_TRUE, list, &n), CKR_OK);
+	ck_assert_uint_eq (n, 0);
+	n = 8;
+	ck_assert_rv (p11->C_GetSlotList (CK_FALSE, list, &n), CKR_OK);
+	ck_assert_uint_eq (n, SLOT_COUNT);
+	reader_action ("pcscd-start");
+	deadline = now_ms () + 20000;
+	do {
+		ck_assert_msg (now_ms () < deadline, "no token after pcscd came up");
+		sleep_ms (20);
+		n = 8;
+		ck_assert_rv (p11->C_GetSlotList (CK_TRUE, list, &n), CKR_OK);
+	} while (n == 0);
+	ck_assert_uint_eq (n, 2);
+	ck_assert_uint_eq (list[0], SLOT_AUTH);
+	ck_assert_rv (p11->C_CloseSession (login_and_sign (KEY_AUTH, CKM_SHA256_RSA_PKCS, "up")),
+	              CKR_OK);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* C_WaitForSlotEvent */
 
@@ -490,6 +522,7 @@ tcase_life (void)
 	tcase_add_test (tc, test_other_program_logs_out);
 	tcase_add_test (tc, test_slot_events);
 	tcase_add_test (tc, test_pcscd_restart);
+	tcase_add_test (tc, test_pcscd_after_initialize);
 	return tc;
 }
 
