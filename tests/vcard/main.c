@@ -98,10 +98,11 @@ static int parse_args(int argc, char **argv, struct settings *s, bool *exit_now)
 		{ NULL, 0, NULL, 0 },
 	};
 	long port;
-	int c;
+	int c, which = 0;
 
 	*exit_now = false;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+
+	while ((c = getopt_long(argc, argv, "h", options, &which)) != -1) {
 		switch (c) {
 		case OPT_PROFILE:
 			s->profile_dir = optarg;
@@ -173,7 +174,7 @@ static int parse_args(int argc, char **argv, struct settings *s, bool *exit_now)
 	}
 	return 0;
 bad_value:
-	fprintf(stderr, "jpki-vcard: bad value for --%s: %s\n", argv[optind - 1] + 2, optarg);
+	fprintf(stderr, "jpki-vcard: bad value for --%s: %s\n", options[which].name, optarg);
 	return 2;
 }
 
