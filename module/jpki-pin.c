@@ -50,7 +50,7 @@ send_verify (struct jpki_card *card, const uint8_t *pin, size_t pin_len, int *tr
 	r = jpki_exchange (card, &apdu, SHOW_NO_PIN, &a);
 	if (r != JPKI_OK)
 		goto out;
-	r = jpki_result_from_sw (&a);
+	r = jpki_pin_result_from_sw (&a);
 	if (a.meaning == SW_PIN_WRONG || a.meaning == SW_PIN_BLOCKED)
 		*tries_left = a.meaning == SW_PIN_WRONG ? a.tries : 0;
 out:
@@ -81,7 +81,8 @@ jpki_verify_pin (struct jpki_card *card, enum jpki_key key,
 	return r;
 }
 
-/* CHANGE REFERENCE DATA after a successful VERIFY, PIN EF selected. */
+/* CHANGE REFERENCE DATA after a successful VERIFY, PIN EF selected.  It
+ * carries no old PIN, so a PIN word in its answer means nothing. */
 static enum jpki_result
 send_change_reference_data (struct jpki_card *card, const uint8_t *new_pin, size_t new_len)
 {

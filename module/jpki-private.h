@@ -70,8 +70,11 @@ struct answer {
 /* Sends one APDU through the transport: the one way every command goes. */
 enum jpki_result jpki_exchange (struct jpki_card *card, const struct apdu *apdu,
                                 enum exchange_log show, struct answer *a);
-/* The default meaning of a status word for an operation's result. */
+/* The default meaning of a status word for an operation's result; PIN
+ * words are malformed answers here. */
 enum jpki_result jpki_result_from_sw (const struct answer *a);
+/* The same for VERIFY and CHANGE REFERENCE DATA, PIN words included. */
+enum jpki_result jpki_pin_result_from_sw (const struct answer *a);
 /* SELECT EF under the application (selected first if need be), unless it
  * is the current EF. */
 enum jpki_result jpki_select_ef (struct jpki_card *card, int fid);

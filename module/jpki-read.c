@@ -32,10 +32,23 @@ next_read_length (const struct jpki_card *card, size_t remaining, size_t le_cap)
 	return le < le_cap ? le : le_cap;
 }
 
-/* Reads exactly len bytes of the current EF from offset into out.  Each
+/* A reader that cannot carry extended-length APDUs may refuse one itself
+ * (the CCID driver does), so that the card never sees it: the transport
+ * fails instead of the card answering 67 00.  From then on this card is
+ * read in short reads.  The failure made the selection unknown, so the
+ * EF is selected again. */
+static enum jpki_result
+fall_back_to_short_reads (struct jpki_card *card, int fid)
+{
+	LOG ("extended READ BINARY failed in the reader; short reads from now on");
+	card->no_extended = true;
+	return jpki_select_ef (card, fid);
+}
+
+/* Reads exactly len bytes of EF fid (current) from offset into out.  Each
  * read must make progress; 62 82 is accepted once we have len bytes. */
 static enum jpki_result
-read_binary (struct jpki_card *card, size_t offset, uint8_t *out, size_t len)
+read_binary (struct jpki_card *card, int fid, size_t offset, uint8_t *out, size_t len)
 {
 	size_t done = 0, le_cap = SIZE_MAX;
 	enum jpki_result r = JPKI_OK;
@@ -45,6 +58,12 @@ read_binary (struct jpki_card *card, size_t offset, uint8_t *out, size_t len)
 		size_t le = next_read_length (card, len - done, le_cap);
 
 		r = send_read_binary (card, offset + done, le, SHOW_NO_ANSWER_DATA, &a);
+		if (r == JPKI_TRANSPORT_ERROR && le > APDU_SHORT_MAX_LE) {
+			r = fall_back_to_short_reads (card, fid);
+			if (r != JPKI_OK)
+				goto out;
+			continue;
+		}
 		if (r != JPKI_OK)
 			goto out;
 		if (a.meaning == SW_WRONG_LENGTH && le > APDU_SHORT_MAX_LE) {
@@ -121,7 +140,7 @@ jpki_read_certificate (struct jpki_card *card, enum jpki_file file,
 	r = jpki_select_ef (card, certificate_ef (file));
 	if (r != JPKI_OK)
 		goto out;
-	r = read_binary (card, 0, header, sizeof header);
+	r = read_binary (card, certificate_ef (file), 0, header, sizeof header);
 	if (r != JPKI_OK)
 		goto out;
 	total = der_sequence_length (header);
@@ -136,7 +155,8 @@ jpki_read_certificate (struct jpki_card *card, enum jpki_file file,
 		goto out;
 	}
 	memcpy (buf, header, sizeof header);
-	r = read_binary (card, sizeof header, buf + sizeof header, total - sizeof header);
+	r = read_binary (card, certificate_ef (file), sizeof header, buf + sizeof header,
+	                 total - sizeof header);
 	if (r != JPKI_OK)
 		goto out;
 	*der = buf;

@@ -93,7 +93,10 @@ result_from_transport (enum jpki_transport_result t)
 }
 
 /* The default meaning of a status word for an operation's result; each
- * operation handles the words it expects before falling back on this. */
+ * operation handles the words it expects before falling back on this.
+ * PIN words (63 Cx, 69 83) are answers only to the commands that carry
+ * a PIN: from a SELECT, READ BINARY or signature they are malformed, and
+ * must not reach the caller as a wrong or blocked PIN. */
 enum jpki_result
 jpki_result_from_sw (const struct answer *a)
 {
@@ -101,10 +104,6 @@ jpki_result_from_sw (const struct answer *a)
 	case SW_OK:
 	case SW_END_OF_FILE:
 		return JPKI_OK;
-	case SW_PIN_WRONG:
-		return a->tries == 0 ? JPKI_PIN_BLOCKED : JPKI_PIN_INCORRECT;
-	case SW_PIN_BLOCKED:
-		return JPKI_PIN_BLOCKED;
 	case SW_SECURITY_STATUS:
 		return JPKI_SECURITY_STATUS;
 	case SW_FILE_NOT_FOUND:
@@ -114,6 +113,23 @@ jpki_result_from_sw (const struct answer *a)
 	}
 	LOG ("unexpected status %04X", a->sw);
 	return JPKI_BAD_RESPONSE;
+}
+
+enum jpki_result
+jpki_pin_result_from_sw (const struct answer *a)
+{
+	switch (a->meaning) {
+	case SW_PIN_WRONG:
+		return a->tries == 0 ? JPKI_PIN_BLOCKED : JPKI_PIN_INCORRECT;
+	case SW_PIN_BLOCKED:
+		return JPKI_PIN_BLOCKED;
+	case SW_END_OF_FILE:
+		LOG ("PIN command answered %04X", a->sw);
+		return JPKI_BAD_RESPONSE;   /* only 90 00 says the PIN is right */
+	default:
+		break;
+	}
+	return jpki_result_from_sw (a);
 }
 
 /* Checks what the transport handed back against what we asked for. */
@@ -213,8 +229,8 @@ jpki_select_ef (struct jpki_card *card, int fid)
 		goto out;
 	if (a.meaning == SW_OK)
 		card->current_ef = fid;
-	else
-		r = jpki_result_from_sw (&a);
+	else if ((r = jpki_result_from_sw (&a)) == JPKI_OK)
+		r = JPKI_BAD_RESPONSE;   /* 62 82 selects nothing */
 out:
 	return r;
 }

@@ -257,6 +257,9 @@ session_login (CK_SESSION_HANDLE handle, CK_USER_TYPE user, const CK_UTF8CHAR *p
 	if (rv != CKR_OK)
 		return rv;
 	if (user == CKU_SO) {
+		/* v2.40 C_Login: no SO login while a R/O session is open. */
+		if (session_count (s->slot, 0) > session_count (s->slot, CKF_RW_SESSION))
+			return CKR_SESSION_READ_ONLY_EXISTS;
 		LOG ("no security officer on a JPKI card");
 		return CKR_USER_TYPE_INVALID;
 	}

@@ -200,6 +200,57 @@ START_TEST (test_clear_security_state_fallback)
 }
 END_TEST
 
+/* ---- PIN words where no PIN was sent (found by tests/fuzz) ---- */
+
+/* A SELECT of the PIN EF answered 63 Cx used to come back from VERIFY as
+ * a wrong PIN with the count unknown, though no PIN reached the card. */
+static const struct {
+	const char *select_answer, *verify_answer;
+	enum jpki_result result;
+} misplaced_rows[] = {
+	{ "63C3", NULL, JPKI_BAD_RESPONSE },
+	{ "63C0", NULL, JPKI_BAD_RESPONSE },
+	{ "6983", NULL, JPKI_BAD_RESPONSE },
+	{ "6282", NULL, JPKI_BAD_RESPONSE },   /* a warning selects nothing */
+	{ OK, "6282", JPKI_BAD_RESPONSE },     /* only 90 00 says the PIN is right */
+	{ OK, "63C2", JPKI_PIN_INCORRECT },    /* the real thing, for contrast */
+};
+
+START_TEST (test_verify_misplaced_pin_words)
+{
+	static const uint8_t pin[] = "1234";
+	int tries = 99;
+
+	expect (SELECT_AP, OK);
+	expect (SELECT_EF ("0018"), misplaced_rows[_i].select_answer);
+	if (misplaced_rows[_i].verify_answer != NULL)
+		expect ("002000800431323334", misplaced_rows[_i].verify_answer);
+
+	ck_assert_int_eq (jpki_verify_pin (card, JPKI_KEY_AUTH, pin, 4, &tries),
+	                  misplaced_rows[_i].result);
+	ck_assert_int_eq (tries, misplaced_rows[_i].result == JPKI_PIN_INCORRECT ? 2 : -1);
+	assert_all_sent ();
+}
+END_TEST
+
+/* CHANGE REFERENCE DATA carries no old PIN: 63 Cx in its answer counts nothing. */
+START_TEST (test_change_pin_answered_63cx)
+{
+	static const uint8_t old_pin[] = "1234", new_pin[] = "5678";
+	int tries = 99;
+
+	expect (SELECT_AP, OK);
+	expect (SELECT_EF ("0018"), OK);
+	expect ("002000800431323334", OK);
+	expect ("002401800435363738", "63C1");
+
+	ck_assert_int_eq (jpki_change_pin (card, JPKI_KEY_AUTH, old_pin, 4, new_pin, 4, &tries),
+	                  JPKI_BAD_RESPONSE);
+	ck_assert_int_eq (tries, -1);
+	assert_all_sent ();
+}
+END_TEST
+
 static Suite *
 jpki_pin_suite (void)
 {
@@ -214,6 +265,8 @@ jpki_pin_suite (void)
 	tcase_add_test (tc, test_verify_bad_input);
 	tcase_add_test (tc, test_change_pin);
 	tcase_add_test (tc, test_change_pin_not_verified);
+	tcase_add_loop_test (tc, test_verify_misplaced_pin_words, 0, N_ROWS (misplaced_rows));
+	tcase_add_test (tc, test_change_pin_answered_63cx);
 
 	tc = script_case (s, "logout");
 	tcase_add_test (tc, test_clear_security_state);

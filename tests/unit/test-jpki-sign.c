@@ -81,6 +81,30 @@ START_TEST (test_sign_refusals)
 }
 END_TEST
 
+/* C_Sign may not answer CKR_PIN_INCORRECT or CKR_PIN_LOCKED: PIN words
+ * from COMPUTE DIGITAL SIGNATURE or the key EF's SELECT are malformed
+ * (found by tests/fuzz). */
+START_TEST (test_sign_pin_words)
+{
+	static const char *const answers[] = { "63C2", "63C0", "6983", "6984" };
+	uint8_t data[1] = { 0x41 }, sig[256];
+	size_t sig_len = 99;
+	const char *cmd = "802A00800141" "00";
+
+	expect (SELECT_AP, OK);
+	expect (SELECT_EF ("001A"), answers[_i]);
+	expect (SELECT_EF ("001A"), OK);
+	expect (cmd, answers[_i]);
+
+	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, data, 1, sig, 256, &sig_len),
+	                  JPKI_BAD_RESPONSE);
+	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, data, 1, sig, 256, &sig_len),
+	                  JPKI_BAD_RESPONSE);
+	ck_assert_uint_eq (sig_len, 0);
+	assert_all_sent ();
+}
+END_TEST
+
 START_TEST (test_sign_longest_input)
 {
 	uint8_t data[245], sig[256];
@@ -117,6 +141,7 @@ jpki_sign_suite (void)
 	tc = script_case (s, "sign");
 	tcase_add_test (tc, test_sign);
 	tcase_add_test (tc, test_sign_refusals);
+	tcase_add_loop_test (tc, test_sign_pin_words, 0, 4);
 	tcase_add_test (tc, test_sign_longest_input);
 	return s;
 }

@@ -457,10 +457,10 @@ static const struct {
 };
 
 /* Any transport failure makes the selection unknown, even inside the
- * same transaction. */
+ * same transaction.  (Short reads here: an extended one falls back.) */
 START_TEST (test_transport_failure)
 {
-	uint8_t *cert = make_cert (300);
+	uint8_t *cert = make_cert (200);
 	int tries = 99;
 	uint8_t *der = NULL;
 	size_t len = 0;
@@ -468,7 +468,7 @@ START_TEST (test_transport_failure)
 	expect (SELECT_AP, OK);
 	expect (SELECT_EF ("000A"), OK);
 	expect_read (0, 4, cert, 4, 0x9000);
-	expect_transport (read_cmd (4, 296), transport_rows[_i].transport);
+	expect_transport (read_cmd (4, 196), transport_rows[_i].transport);
 	expect (SELECT_AP, OK);
 	expect (SELECT_EF ("0018"), OK);
 	expect_transport (EMPTY_VERIFY, transport_rows[_i].transport);
@@ -476,7 +476,7 @@ START_TEST (test_transport_failure)
 	expect (SELECT_AP, OK);
 	expect (SELECT_EF ("000A"), OK);
 	expect_read (0, 4, cert, 4, 0x9000);
-	expect_read (4, 296, cert + 4, 296, 0x9000);
+	expect_read (4, 196, cert + 4, 196, 0x9000);
 
 	ck_assert_int_eq (jpki_read_certificate (card, JPKI_FILE_AUTH_CERT, &der, &len),
 	                  transport_rows[_i].result);
@@ -484,14 +484,45 @@ START_TEST (test_transport_failure)
 	ck_assert_int_eq (jpki_pin_tries (card, JPKI_KEY_AUTH, &tries), transport_rows[_i].result);
 	ck_assert_int_eq (tries, -1);
 	ck_assert_int_eq (jpki_select_application (card), transport_rows[_i].result);
-	assert_reads_cert (JPKI_FILE_AUTH_CERT, cert, 300);
+	assert_reads_cert (JPKI_FILE_AUTH_CERT, cert, 200);
 	assert_all_sent ();
 	free (cert);
 }
 END_TEST
 
-/* A transport failure is not a reason to give up extended reads. */
-START_TEST (test_transport_failure_keeps_extended)
+/* A reader that carries short APDUs only: its driver fails every
+ * extended command in the transport.  The read goes on in short reads
+ * (the EF selected again), and the card is not sent an extended read
+ * again. */
+START_TEST (test_short_apdu_reader_fallback)
+{
+	uint8_t *cert = make_cert (600), *ca = make_cert (300);
+
+	expect (SELECT_AP, OK);
+	expect (SELECT_EF ("000A"), OK);
+	expect_read (0, 4, cert, 4, 0x9000);
+	expect_transport (read_cmd (4, 596), JPKI_TRANSPORT_FAILED);
+	expect (SELECT_AP, OK);
+	expect (SELECT_EF ("000A"), OK);
+	expect_read (4, 256, cert + 4, 256, 0x9000);
+	expect_read (260, 256, cert + 260, 256, 0x9000);
+	expect_read (516, 84, cert + 516, 84, 0x9000);
+	expect (SELECT_EF ("000B"), OK);
+	expect_read (0, 4, ca, 4, 0x9000);
+	expect_read (4, 256, ca + 4, 256, 0x9000);
+	expect_read (260, 40, ca + 260, 40, 0x9000);
+
+	assert_reads_cert (JPKI_FILE_AUTH_CERT, cert, 600);
+	assert_reads_cert (JPKI_FILE_AUTH_CA_CERT, ca, 300);
+	assert_all_sent ();
+	free (cert);
+	free (ca);
+}
+END_TEST
+
+/* Only a transport failure of an extended read is the reader's limit:
+ * one of a short read, or a removal or reset, ends the read. */
+START_TEST (test_short_read_transport_failure_not_retried)
 {
 	uint8_t *cert = make_cert (600);
 
@@ -501,10 +532,34 @@ START_TEST (test_transport_failure_keeps_extended)
 	expect_transport (read_cmd (4, 596), JPKI_TRANSPORT_FAILED);
 	expect (SELECT_AP, OK);
 	expect (SELECT_EF ("000A"), OK);
+	expect_transport (read_cmd (4, 256), JPKI_TRANSPORT_FAILED);
+	expect (SELECT_AP, OK);
+	expect (SELECT_EF ("000A"), OK);
+	expect_read (0, 4, cert, 4, 0x9000);
+	expect_transport (read_cmd (4, 256), JPKI_TRANSPORT_REMOVED);
+
+	assert_cert_refused (JPKI_FILE_AUTH_CERT, JPKI_TRANSPORT_ERROR);
+	assert_cert_refused (JPKI_FILE_AUTH_CERT, JPKI_CARD_REMOVED);
+	assert_all_sent ();
+	free (cert);
+}
+END_TEST
+
+/* A removal during an extended read is no reason to give extended reads up. */
+START_TEST (test_removal_keeps_extended)
+{
+	uint8_t *cert = make_cert (600);
+
+	expect (SELECT_AP, OK);
+	expect (SELECT_EF ("000A"), OK);
+	expect_read (0, 4, cert, 4, 0x9000);
+	expect_transport (read_cmd (4, 596), JPKI_TRANSPORT_RESET);
+	expect (SELECT_AP, OK);
+	expect (SELECT_EF ("000A"), OK);
 	expect_read (0, 4, cert, 4, 0x9000);
 	expect_read (4, 596, cert + 4, 596, 0x9000);
 
-	assert_cert_refused (JPKI_FILE_AUTH_CERT, JPKI_TRANSPORT_ERROR);
+	assert_cert_refused (JPKI_FILE_AUTH_CERT, JPKI_CARD_RESET);
 	assert_reads_cert (JPKI_FILE_AUTH_CERT, cert, 600);
 	assert_all_sent ();
 	free (cert);
@@ -546,7 +601,9 @@ jpki_suite (void)
 
 	tc = script_case (s, "transport");
 	tcase_add_loop_test (tc, test_transport_failure, 0, N_ROWS (transport_rows));
-	tcase_add_test (tc, test_transport_failure_keeps_extended);
+	tcase_add_test (tc, test_short_apdu_reader_fallback);
+	tcase_add_test (tc, test_short_read_transport_failure_not_retried);
+	tcase_add_test (tc, test_removal_keeps_extended);
 	return s;
 }
 

@@ -9,6 +9,7 @@ static const uint8_t jpki_aid[] = { 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x
 
 #define MAX_AID_LEN 16
 #define SIGN_CERT_FID 0x0001
+#define AUTH_CERT_FID 0x000A
 
 /* The MF: selecting it is what logs both PINs out on the real card. */
 static uint16_t select_mf(struct vcard *card, const struct command_apdu *cmd)
@@ -80,6 +81,7 @@ uint16_t card_read_binary(struct vcard *card, const struct command_apdu *cmd,
 	const struct profile_ef *ef;
 	enum credential cred;
 	size_t offset, count;
+	uint16_t sw;
 
 	/* P1 bit 8 would name a short EF identifier, which this card lacks. */
 	if (cmd->p1 & 0x80)
@@ -97,6 +99,11 @@ uint16_t card_read_binary(struct vcard *card, const struct command_apdu *cmd,
 	}
 	if (card->current_ef == SIGN_CERT_FID && !card->verified[CREDENTIAL_SIGN])
 		return SW_SECURITY_STATUS;
+	if (card->smartphone && card->current_ef == AUTH_CERT_FID &&
+	    !card->verified[CREDENTIAL_AUTH])
+		return SW_SECURITY_STATUS;
+	if (card_faulty_read(card, cmd, out, &sw))
+		return sw;
 	ef = profile_find_ef(&card->profile, card->current_ef);
 	offset = (size_t)cmd->p1 << 8 | cmd->p2;
 	if (offset >= ef->size)

@@ -30,6 +30,9 @@ struct vcard {
 	bool extended_apdu;
 	enum vcard_signature_fault signature_fault;
 	bool no_jpki;
+	bool smartphone;                /* EF 000A needs the auth PIN */
+	struct vcard_file_fault file_faults[VCARD_MAX_FILE_FAULTS];
+	size_t file_fault_count;
 	uint8_t atr[VCARD_MAX_ATR];
 	size_t atr_len;
 	bool jpki_selected;             /* current DF: JPKI AP, else the MF */
@@ -64,5 +67,14 @@ uint16_t card_verify(struct vcard *card, const struct command_apdu *cmd);
 uint16_t card_change_reference_data(struct vcard *card, const struct command_apdu *cmd);
 uint16_t card_compute_signature(struct vcard *card, const struct command_apdu *cmd,
 				struct response_data *out);
+
+/* Damages the EF images named by opt's file faults and keeps the
+ * read-time ones; false with a message on a fault the profile cannot take. */
+bool card_set_file_faults(struct vcard *card, const struct vcard_options *opt,
+			  char *error, size_t error_size);
+/* A READ BINARY of a faulty current EF, access rules already checked:
+ * true with *sw and out set when the fault decides the answer. */
+bool card_faulty_read(const struct vcard *card, const struct command_apdu *cmd,
+		      struct response_data *out, uint16_t *sw);
 
 #endif

@@ -30,6 +30,20 @@ static size_t build_contactless_atr(uint8_t *atr)
 	return sizeof(head) + 1;
 }
 
+/* A phone's token information EF names it (make-profile --scenario smartphone). */
+static bool smartphone_profile(const struct profile *p, char *error, size_t error_size)
+{
+	static const char token[] = "JPKIAPGPSETOKEN";
+	const struct profile_ef *ef = profile_find_ef(p, 0x0006);
+
+	if (ef && ef->size >= sizeof(token) - 1 && memcmp(ef->data, token, sizeof(token) - 1) == 0)
+		return true;
+	if (error && error_size)
+		snprintf(error, error_size, "--smartphone: ef/0006 does not read %s "
+			 "(make-profile --scenario smartphone)", token);
+	return false;
+}
+
 struct vcard *vcard_open(const char *profile_dir, const struct vcard_options *opt,
 			 char *error, size_t error_size)
 {
@@ -52,7 +66,14 @@ struct vcard *vcard_open(const char *profile_dir, const struct vcard_options *op
 	card->extended_apdu = !opt->no_extended_apdu;
 	card->signature_fault = opt->signature_fault;
 	card->no_jpki = opt->no_jpki;
-	if (opt->contactless_atr) {
+	card->smartphone = opt->smartphone;
+	if ((opt->smartphone && !smartphone_profile(&card->profile, error, error_size)) ||
+	    !card_set_file_faults(card, opt, error, error_size)) {
+		vcard_close(card);
+		card = NULL;
+		goto out;
+	}
+	if (opt->contactless_atr || opt->smartphone) {
 		card->atr_len = build_contactless_atr(card->atr);
 	} else {
 		memcpy(card->atr, contact_atr, sizeof(contact_atr));

@@ -14,6 +14,26 @@
 
 struct vcard;
 
+/* A fault in one EF, to model a card whose parts fail one at a time. */
+enum vcard_file_fault_kind {
+	VCARD_FILE_GARBAGE = 1,     /* DER header kept, the rest of the EF 5A bytes */
+	VCARD_FILE_LENGTH_PAST_EF,  /* header 30 82 LL LL says 4 bytes more than the EF holds */
+	VCARD_FILE_EMPTY,           /* every READ BINARY: no data, 90 00 */
+	VCARD_FILE_OVERLONG,        /* every READ BINARY: 16 bytes more than Le */
+	VCARD_FILE_ENDLESS_6C,      /* every READ BINARY: 6C xx, xx the Le asked for */
+};
+
+struct vcard_file_fault {
+	uint16_t fid;
+	enum vcard_file_fault_kind kind;
+};
+
+#define VCARD_MAX_FILE_FAULTS 8
+
+/* "000A:garbage" (FID in hex, then garbage, length-past-ef, empty,
+ * overlong or endless-6c); false when text is none of these. */
+bool vcard_parse_file_fault(const char *text, struct vcard_file_fault *fault);
+
 /* Zero-initialised options give the default card. */
 struct vcard_options {
 	bool no_extended_apdu;  /* answer extended-length APDUs with 67 00 */
@@ -25,6 +45,11 @@ struct vcard_options {
 		VCARD_SIGNATURE_FLIPPED,    /* one bit of the real signature flipped */
 	} signature_fault;              /* a faulty card, to test the host's check */
 	bool no_jpki;                   /* another kind of card: no JPKI application */
+	/* JPKI in a phone held to an NFC reader: contactless ATR, and EF 000A
+	 * only after the auth PIN.  The profile must be a smartphone one. */
+	bool smartphone;
+	struct vcard_file_fault file_faults[VCARD_MAX_FILE_FAULTS];
+	size_t file_fault_count;        /* each on a binary EF of the profile */
 };
 
 /* Loads profile_dir (see README.md).  opt may be NULL.  Returns NULL with a

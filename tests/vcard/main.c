@@ -57,6 +57,9 @@ static void usage(FILE *f)
 		"  --remove-after-apdus N   remove the card after answering N APDUs\n"
 		"  --signature-fault KIND   answer signatures that are wrong: zeros, short, flipped\n"
 		"  --no-jpki                another kind of card: the JPKI AID is not found\n"
+		"  --smartphone             JPKI in a phone on an NFC reader (smartphone profile)\n"
+		"  --file-fault FID:KIND    a faulty EF: garbage, length-past-ef, empty, overlong,\n"
+		"                           endless-6c (repeatable, one per EF)\n"
 		"  -h, --help               show this help\n");
 }
 
@@ -75,7 +78,7 @@ static int parse_args(int argc, char **argv, struct settings *s, bool *exit_now)
 	enum {
 		OPT_PROFILE = 256, OPT_HOST, OPT_PORT, OPT_LOG, OPT_NO_EXTENDED,
 		OPT_CONTACTLESS, OPT_APDU_LATENCY, OPT_SIGN_LATENCY, OPT_REMOVE_AFTER,
-		OPT_SIGNATURE_FAULT, OPT_NO_JPKI,
+		OPT_SIGNATURE_FAULT, OPT_NO_JPKI, OPT_SMARTPHONE, OPT_FILE_FAULT,
 	};
 	static const struct option options[] = {
 		{ "profile", required_argument, NULL, OPT_PROFILE },
@@ -89,14 +92,17 @@ static int parse_args(int argc, char **argv, struct settings *s, bool *exit_now)
 		{ "remove-after-apdus", required_argument, NULL, OPT_REMOVE_AFTER },
 		{ "signature-fault", required_argument, NULL, OPT_SIGNATURE_FAULT },
 		{ "no-jpki", no_argument, NULL, OPT_NO_JPKI },
+		{ "smartphone", no_argument, NULL, OPT_SMARTPHONE },
+		{ "file-fault", required_argument, NULL, OPT_FILE_FAULT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	long port;
-	int c;
+	int c, which = 0;
 
 	*exit_now = false;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+
+	while ((c = getopt_long(argc, argv, "h", options, &which)) != -1) {
 		switch (c) {
 		case OPT_PROFILE:
 			s->profile_dir = optarg;
@@ -133,6 +139,16 @@ static int parse_args(int argc, char **argv, struct settings *s, bool *exit_now)
 		case OPT_NO_JPKI:
 			s->card.no_jpki = true;
 			break;
+		case OPT_SMARTPHONE:
+			s->card.smartphone = true;
+			break;
+		case OPT_FILE_FAULT:
+			if (s->card.file_fault_count == VCARD_MAX_FILE_FAULTS ||
+			    !vcard_parse_file_fault(optarg,
+						    &s->card.file_faults[s->card.file_fault_count]))
+				goto bad_value;
+			s->card.file_fault_count++;
+			break;
 		case OPT_SIGNATURE_FAULT:
 			if (strcmp(optarg, "zeros") == 0)
 				s->card.signature_fault = VCARD_SIGNATURE_ZEROS;
@@ -158,7 +174,7 @@ static int parse_args(int argc, char **argv, struct settings *s, bool *exit_now)
 	}
 	return 0;
 bad_value:
-	fprintf(stderr, "jpki-vcard: bad value for --%s: %s\n", argv[optind - 1] + 2, optarg);
+	fprintf(stderr, "jpki-vcard: bad value for --%s: %s\n", options[which].name, optarg);
 	return 2;
 }
 

@@ -558,6 +558,7 @@ int main(void)
 	srunner_add_suite(runner, card_sign_suite());
 	srunner_add_suite(runner, apdu_suite());
 	srunner_add_suite(runner, profile_suite());
+	srunner_add_suite(runner, faults_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	failed = srunner_ntests_failed(runner);
 	srunner_free(runner);

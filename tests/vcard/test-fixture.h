@@ -75,5 +75,6 @@ Suite *card_pin_suite(void);
 Suite *card_sign_suite(void);
 Suite *apdu_suite(void);
 Suite *profile_suite(void);
+Suite *faults_suite(void);
 
 #endif
