@@ -132,13 +132,14 @@ slots_close (void)
 	memset (&slots, 0, sizeof slots);
 }
 
-/* Slot ids keep their meaning in both variants: reader n's signature
- * slot 2n+1 simply does not exist in the authentication-only one. */
+/* Slot ids keep their meaning in every variant: reader n's signature
+ * slot 2n+1 simply does not exist in the authentication-only one, nor
+ * its authentication slot 2n in the signature-only one. */
 static bool
 slot_exists (CK_SLOT_ID id)
 {
 	return id < 2 * (CK_SLOT_ID) slots.count &&
-	       (variant_has_sign_token || slot_key (id) == JPKI_KEY_AUTH);
+	       (slot_key (id) == JPKI_KEY_AUTH ? variant_has_auth_token : variant_has_sign_token);
 }
 
 static bool

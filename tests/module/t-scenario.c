@@ -448,3 +448,59 @@ tcase_auth_only (void)
 	tcase_add_test (tc, test_auth_only_sign);
 	return tc;
 }
+
+/* ------------------------------------------------------------------ */
+/* jpki-pkcs11-sign.so: the signature token only */
+
+START_TEST (test_sign_only_slots)
+{
+	CK_SLOT_ID list[8];
+	CK_ULONG n = 8;
+	CK_SLOT_INFO info;
+	CK_TOKEN_INFO tinfo;
+	CK_SESSION_HANDLE s = 99;
+
+	ck_assert_rv (p11->C_GetSlotList (CK_FALSE, list, &n), CKR_OK);
+	ck_assert_uint_eq (n, 2);
+	ck_assert_uint_eq (list[0], SLOT_SIGN);
+	ck_assert_uint_eq (list[1], SLOT_EMPTY_SIGN);
+	n = 8;
+	ck_assert_rv (p11->C_GetSlotList (CK_TRUE, list, &n), CKR_OK);
+	ck_assert_uint_eq (n, 1);
+	ck_assert_uint_eq (list[0], SLOT_SIGN);
+	/* Slot ids keep their meaning: the authentication slots do not exist. */
+	ck_assert_rv (p11->C_GetSlotInfo (SLOT_AUTH, &info), CKR_SLOT_ID_INVALID);
+	ck_assert_rv (p11->C_GetSlotInfo (SLOT_EMPTY_AUTH, &info), CKR_SLOT_ID_INVALID);
+	ck_assert_rv (p11->C_GetTokenInfo (SLOT_AUTH, &tinfo), CKR_SLOT_ID_INVALID);
+	ck_assert_rv (p11->C_OpenSession (SLOT_AUTH, CKF_SERIAL_SESSION, NULL, NULL, &s),
+	              CKR_SLOT_ID_INVALID);
+	ck_assert_rv (p11->C_GetMechanismList (SLOT_AUTH, NULL, &n), CKR_SLOT_ID_INVALID);
+	ck_assert_uint_eq (s, 99);
+	ck_assert_rv (p11->C_GetSlotInfo (SLOT_SIGN, &info), CKR_OK);
+	ck_assert_uint_ne (info.flags & CKF_TOKEN_PRESENT, 0);
+	tinfo = p11_token_info (SLOT_SIGN);
+	ck_assert_uint_eq (tinfo.ulMinPinLen, 6);
+}
+END_TEST
+
+START_TEST (test_sign_only_sign)
+{
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE k = login_key (KEY_SIGN, &s);
+
+	sign_and_check (s, k, KEY_SIGN, CKM_SHA256_RSA_PKCS, (const unsigned char *) "pdf", 3);
+	ck_assert_int_eq (apdu_verify_count (), 1);
+	ck_assert_rv (p11->C_Logout (s), CKR_OK);
+	ck_assert_int_eq (raw_sign ("001A"), 0x6982);
+}
+END_TEST
+
+TCase *
+tcase_sign_only (void)
+{
+	TCase *tc = tcase_new ("sign-only");
+
+	tcase_add_test (tc, test_sign_only_slots);
+	tcase_add_test (tc, test_sign_only_sign);
+	return tc;
+}
