@@ -20,3 +20,23 @@ sign_and_verify() {
 	openssl dgst -sha256 -verify "$work/pub" -signature "$work/sig" "$work/data" ||
 		fail "$token signature does not verify"
 }
+
+# tries auth|sign: the PIN tries the card has left.
+tries() { cat "$JPKI_VCARD_PROFILE/state/$1-tries" 2>/dev/null || case $1 in auth) echo 3 ;; sign) echo 5 ;; esac; }
+
+# verifies EF: the PINs the card was sent, by PIN EF (0018 auth, 001B
+# sign): VERIFY with data after the SELECT of that EF.
+verifies() {
+	awk -v want="$1" '$2 == "C" {
+		if ($3 ~ /^00A4020C02/) ef = substr($3, 11, 4)
+		else if ($3 ~ /^00200080/ && length($3) > 8 && ef == want) n++
+	} END { print n + 0 }' "$JPKI_VCARD_APDU_LOG"
+}
+
+# must_fail WHAT CMD...: CMD has to fail (a check that can say no).
+must_fail() {
+	local what=$1
+	shift
+	if "$@" >/dev/null 2>&1; then fail "$what"; fi
+	echo "refused as it should be: $what"
+}

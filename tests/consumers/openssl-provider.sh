@@ -17,13 +17,6 @@ source "$here/lib.sh"
 
 sign_key="pkcs11:token=My%20Number%20Sign%20(6-16%20char%20PIN);object=JPKI%20Digital%20Signature%20Key;type=private"
 
-must_fail() {
-	local what=$1
-	shift
-	if "$@" >/dev/null 2>&1; then fail "$what"; fi
-	echo "refused as it should be: $what"
-}
-
 provider_so() {
 	local dir
 	dir=$(openssl version -m | sed -n 's/^MODULESDIR: "\(.*\)"$/\1/p')

@@ -16,13 +16,6 @@ source "$here/lib.sh"
 SIGN_NICK="My Number Sign (6-16 char PIN):JPKI Digital Signature Certificate"
 sign_module() { echo "$build/module/jpki-pkcs11-sign.so"; }
 
-must_fail() {
-	local what=$1
-	shift
-	if "$@" >/dev/null 2>&1; then fail "$what"; fi
-	echo "refused as it should be: $what"
-}
-
 # make_pdf FILE: a one-page PDF 1.7 with a cross-reference table whose
 # offsets are the bytes' real positions.
 make_pdf() {
@@ -97,8 +90,8 @@ certutil -A -d "sql:$work/verifier" -n "JPKI signature CA" -t "C,C,C" -i "$ca"
 echo "== pdfsig -add-signature -nssdir sql:... -nss-pwd <PIN> -nick \"$SIGN_NICK\""
 pdfsig -add-signature -nssdir "sql:$work/signer" -nss-pwd "$JPKI_SIGN_PIN" -nick "$SIGN_NICK" \
 	-digest SHA256 -reason "registry filing" "$work/filing.pdf" "$work/signed.pdf"
-[ "$(cat "$JPKI_VCARD_PROFILE/state/sign-tries" 2>/dev/null || echo 5)" = 5 ] ||
-	fail "signing spent a PIN try"
+[ "$(tries sign)" = 5 ] && [ "$(verifies 001B)" = 1 ] ||
+	fail "signing did not log in once with no try spent (tries $(tries sign), PINs sent $(verifies 001B))"
 
 echo "== pdfsig -nssdir <CA only> signed.pdf"
 # Not -no-ocsp: poppler 22.12 then reports a trusted chain as "Unknown
