@@ -5,7 +5,9 @@
 #                  (no PIN sent, no try spent); with the right PIN one
 #                  PrivateKeyEntry, SHA256withRSA signature verified by
 #                  OpenSSL;
-#   keytool -list  one PrivateKeyEntry with a chain of 2;
+#   keytool -list  one PrivateKeyEntry with a chain of 2, through
+#                  jpki-pkcs11-sign.so (the signature token alone; also
+#                  slot 1);
 #   jarsigner      signs a jar; jarsigner -verify -strict accepts it against
 #                  a trust store holding only the signature CA, and
 #                  openssl cms verifies the jar's PKCS#7 signature file.
@@ -29,6 +31,8 @@ name = JPKI
 library = $(our_module)
 slot = 1
 CFG
+sed "s|^library = .*|library = $build/module/jpki-pkcs11-sign.so|" "$work/jpki.cfg" \
+	> "$work/jpki-sign.cfg"
 p11=(-keystore NONE -storetype PKCS11 -providerClass sun.security.pkcs11.SunPKCS11
 	-providerArg "$work/jpki.cfg")
 printf 'registry filing %s\n' "$RANDOM" > "$work/data"
@@ -43,8 +47,8 @@ openssl x509 -in "$cert" -pubkey -noout > "$work/pub.pem"
 openssl dgst -sha256 -verify "$work/pub.pem" -signature "$work/data.sig" "$work/data" ||
 	fail "Java's SHA256withRSA signature does not verify"
 
-echo "== keytool -list ${p11[*]} -storepass <PIN> -v"
-keytool -list "${p11[@]}" -storepass "$JPKI_SIGN_PIN" -v > "$work/list.txt"
+echo "== keytool -list ... -providerArg jpki-sign.cfg -storepass <PIN> -v"
+keytool -list "${p11[@]/%jpki.cfg/jpki-sign.cfg}" -storepass "$JPKI_SIGN_PIN" -v > "$work/list.txt"
 grep -q 'Your keystore contains 1 entry' "$work/list.txt" || fail "keytool: not 1 entry"
 grep -q 'Entry type: PrivateKeyEntry' "$work/list.txt" || fail "keytool: no PrivateKeyEntry"
 grep -q 'Certificate chain length: 2' "$work/list.txt" || fail "keytool: chain is not 2 long"
