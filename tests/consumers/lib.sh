@@ -3,6 +3,14 @@
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${JPKI_BUILD_DIR:-$top/build}
 
+# The tokens and their objects as PKCS#11 URIs (RFC 7512).
+auth_token='My%20Number%20Auth%20(4-digit%20PIN)'
+sign_token='My%20Number%20Sign%20(6-16%20char%20PIN)'
+auth_key="pkcs11:token=$auth_token;object=JPKI%20User%20Authentication%20Key;type=private"
+sign_key="pkcs11:token=$sign_token;object=JPKI%20Digital%20Signature%20Key;type=private"
+sign_cert="pkcs11:token=$sign_token;object=JPKI%20Digital%20Signature%20Certificate;type=cert"
+auth_cert="pkcs11:token=$auth_token;object=JPKI%20User%20Authentication%20Certificate;type=cert"
+
 fail() { echo "FAIL: $*" >&2; exit 1; }
 our_module() { echo "$build/module/jpki-pkcs11.so"; }
 with_card() { "$top/tests/with-card" "$@"; }

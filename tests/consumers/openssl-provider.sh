@@ -15,8 +15,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 
-sign_key="pkcs11:token=My%20Number%20Sign%20(6-16%20char%20PIN);object=JPKI%20Digital%20Signature%20Key;type=private"
-
 provider_so() {
 	local dir
 	dir=$(openssl version -m | sed -n 's/^MODULESDIR: "\(.*\)"$/\1/p')
