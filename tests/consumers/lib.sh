@@ -1,5 +1,6 @@
 # Shared by the consumer tests: paths and small checks.
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # the URIs below are for the scripts that source this
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${JPKI_BUILD_DIR:-$top/build}
 

@@ -90,8 +90,9 @@ certutil -A -d "sql:$work/verifier" -n "JPKI signature CA" -t "C,C,C" -i "$ca"
 echo "== pdfsig -add-signature -nssdir sql:... -nss-pwd <PIN> -nick \"$SIGN_NICK\""
 pdfsig -add-signature -nssdir "sql:$work/signer" -nss-pwd "$JPKI_SIGN_PIN" -nick "$SIGN_NICK" \
 	-digest SHA256 -reason "registry filing" "$work/filing.pdf" "$work/signed.pdf"
-[ "$(tries sign)" = 5 ] && [ "$(verifies 001B)" = 1 ] ||
+if [ "$(tries sign)" != 5 ] || [ "$(verifies 001B)" != 1 ]; then
 	fail "signing did not log in once with no try spent (tries $(tries sign), PINs sent $(verifies 001B))"
+fi
 
 echo "== pdfsig -nssdir <CA only> signed.pdf"
 # Not -no-ocsp: poppler 22.12 then reports a trusted chain as "Unknown
