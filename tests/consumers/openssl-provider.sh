@@ -118,4 +118,10 @@ openssl x509 -in "$work/self.crt" -pubkey -noout | cmp - "$work/pub.pem" ||
 openssl verify -CAfile "$work/self.crt" "$work/self.crt" || fail "self-signed certificate does not verify"
 must_fail "a certificate with another signature verifies" \
 	openssl verify -CAfile "$work/self.crt" "$cert"
+# Only the signature PIN was used, and no try of either PIN was lost.
+[ "$(verifies 0018)" = 0 ] || fail "the authentication PIN was sent to the card"
+if [ "$(tries sign)" != 5 ] || [ "$(tries auth)" != 3 ]; then
+	fail "tries left: sign $(tries sign), auth $(tries auth)"
+fi
+echo "signature PIN sent $(verifies 001B) times, no try lost"
 echo "APDUS openssl-provider=$(apdu_count)"
