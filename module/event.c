@@ -11,7 +11,6 @@
 #include "log.h"
 #include "pcsc.h"
 #include "slot.h"
-#include "variant.h"
 
 /* A blocked wait looks at the reader list again this often, and a wait
  * that C_Finalize's cancel just missed ends within it. */
@@ -55,9 +54,9 @@ note_states_inlock (const struct pcsc_reader_state *st, unsigned count, bool rep
 		events.seen[i].event_count = st[i].event_count;
 		if (!report)
 			continue;
-		events.pending |= 1ULL << slot_id_of (i, JPKI_KEY_AUTH);
-		if (variant_has_sign_token)
-			events.pending |= 1ULL << slot_id_of (i, JPKI_KEY_SIGN);
+		for (enum jpki_key key = JPKI_KEY_AUTH; key <= JPKI_KEY_SIGN; key++)
+			if (variant_has_slot (slot_id_of (i, key)))
+				events.pending |= 1ULL << slot_id_of (i, key);
 	}
 }
 

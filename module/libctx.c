@@ -37,7 +37,11 @@ module_libctx (void)
 	OSSL_LIB_CTX *ctx;
 
 	pthread_mutex_lock (&libctx_lock);
-	if (libctx == NULL && openssl_running ()) {
+	if (!openssl_running ()) {
+		ctx = NULL;
+		goto out;
+	}
+	if (libctx == NULL) {
 		ERR_set_mark ();
 		/* A new context reads no configuration; loading "default"
 		 * by name also turns off the fallback that would load it
@@ -52,6 +56,7 @@ module_libctx (void)
 		ERR_pop_to_mark ();
 	}
 	ctx = libctx;
+out:
 	pthread_mutex_unlock (&libctx_lock);
 	return ctx;
 }

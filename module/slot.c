@@ -90,6 +90,15 @@ slots_table_unlock (void)
 	library_unlock (slots.table_lock);
 }
 
+/* Slot ids keep their meaning in every variant: reader n's signature
+ * slot 2n+1 simply does not exist in the authentication-only file, nor
+ * its authentication slot 2n in the signature-only one. */
+bool
+variant_has_slot (CK_SLOT_ID id)
+{
+	return slot_key (id) == JPKI_KEY_AUTH ? variant_has_auth_token : variant_has_sign_token;
+}
+
 /* The reader of a slot id: CKR_SLOT_ID_INVALID, or a failed table lock. */
 static CK_RV
 reader_of (CK_SLOT_ID id, struct reader **out)
@@ -99,8 +108,7 @@ reader_of (CK_SLOT_ID id, struct reader **out)
 	if (rv != CKR_OK)
 		return rv;
 	*out = NULL;
-	if (id < 2 * (CK_SLOT_ID) slots.count &&
-	    (variant_has_sign_token || slot_key (id) == JPKI_KEY_AUTH))
+	if (id < 2 * (CK_SLOT_ID) slots.count && variant_has_slot (id))
 		*out = &slots.readers[id / 2];
 	slots_table_unlock ();
 	return *out != NULL ? CKR_OK : CKR_SLOT_ID_INVALID;
@@ -323,7 +331,7 @@ slots_list (CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
 	slots_table_unlock ();
 	for (CK_SLOT_ID id = 0; id < end; id++) {
 		bool has;
-		if (!variant_has_sign_token && slot_key (id) == JPKI_KEY_SIGN)
+		if (!variant_has_slot (id))
 			continue;
 		if (token_present) {
 			rv = slot_lock (id);

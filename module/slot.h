@@ -21,6 +21,8 @@ static inline CK_SLOT_ID slot_id_of (unsigned reader, enum jpki_key key)
 	return key == JPKI_KEY_AUTH ? JPKI_PKCS11_SLOT_AUTH (reader) : JPKI_PKCS11_SLOT_SIGN (reader);
 }
 static inline enum jpki_key slot_key (CK_SLOT_ID id) { return (enum jpki_key) (id % 2); }
+/* Whether this module file shows slot id's token (module/variant.h). */
+bool variant_has_slot (CK_SLOT_ID id);
 
 /* C_Initialize: the table lock and the known readers' card locks. */
 CK_RV slots_open (void);

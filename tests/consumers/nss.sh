@@ -35,17 +35,6 @@ new_db() {
 	modutil -dbdir "sql:$1" -add jpki -libfile "$2" -force </dev/null >/dev/null
 }
 
-tries() { cat "$JPKI_VCARD_PROFILE/state/$1-tries" 2>/dev/null || case $1 in auth) echo 3 ;; sign) echo 5 ;; esac; }
-
-# The PINs the card was sent, by PIN EF (0018 auth, 001B sign): VERIFY
-# with data after the SELECT of that EF.
-verifies() {
-	awk -v want="$1" '$2 == "C" {
-		if ($3 ~ /^00A4020C02/) ef = substr($3, 11, 4)
-		else if ($3 ~ /^00200080/ && length($3) > 8 && ef == want) n++
-	} END { print n + 0 }' "$JPKI_VCARD_APDU_LOG"
-}
-
 # No try of either PIN was lost.
 no_try_lost() {
 	[ "$(tries sign)" = 5 ] || fail "signature PIN tries left: $(tries sign)"

@@ -22,8 +22,6 @@ ssh_key_of() {
 	ssh-keygen -i -m PKCS8 -f <(openssl x509 -pubkey -noout -in "$1") | cut -d' ' -f1,2
 }
 
-tries() { cat "$JPKI_VCARD_PROFILE/state/auth-tries"; }
-
 # VERIFY commands that carried a PIN (Lc after P2); a bare 00200080 only
 # asks for the tries left.
 pin_verifies() { grep -Ec ' C 00200080[0-9A-Fa-f]{2}' "$JPKI_VCARD_APDU_LOG" || :; }
@@ -97,7 +95,7 @@ run_ssh() {
 		ssh_status=$?
 	sed 's/^/  ssh: /' "$w/ssh.out"
 	prompts=$(grep -c "^Enter PIN for 'My Number Auth (4-digit PIN)'" "$w/asks" || :)
-	echo "ssh exit $ssh_status, PIN prompts $prompts, auth tries left $(tries)"
+	echo "ssh exit $ssh_status, PIN prompts $prompts, auth tries left $(tries auth)"
 	[ "$ssh_status" != 124 ] || fail "ssh hung"
 }
 
@@ -140,7 +138,7 @@ if [ "${1:-}" = --flow ]; then
 			[ "$key" = "$(ssh_key_of "$JPKI_VCARD_PROFILE/sign-ca.crt")" ] && continue
 			fail "unexpected key listed: $key"
 		done < "$work/keys"
-		[ "$(tries)" = 3 ] || fail "ssh-keygen -D changed the tries left"
+		[ "$(tries auth)" = 3 ] || fail "ssh-keygen -D changed the tries left"
 		[ "$(pin_verifies)" = 0 ] || fail "ssh-keygen -D sent a PIN"
 		;;
 	login)
@@ -148,25 +146,25 @@ if [ "${1:-}" = --flow ]; then
 		run_ssh "$work" "$JPKI_AUTH_PIN"
 		[ "$ssh_status" = 0 ] || fail "ssh with the right PIN failed"
 		[ "$prompts" = 1 ] || fail "ssh asked for the PIN $prompts times, not once"
-		[ "$(tries)" = 3 ] || fail "tries left $(tries) after a right PIN"
+		[ "$(tries auth)" = 3 ] || fail "tries left $(tries auth) after a right PIN"
 		grep -q "Accepted publickey for $(id -un) from 127.0.0.1" "$work/sshd.log" ||
 			fail "sshd did not log the publickey login"
 		;;
 	wrong-pin)
 		start_sshd "$work"
 		pin_count_low && fail "PIN count low before any wrong PIN"
-		[ "$(tries)" = 3 ] || fail "card starts with $(tries) tries, not 3"
+		[ "$(tries auth)" = 3 ] || fail "card starts with $(tries auth) tries, not 3"
 		run_ssh "$work" "$(wrong_pin)"
 		[ "$ssh_status" != 0 ] || fail "ssh with a wrong PIN succeeded"
 		[ "$prompts" -ge 1 ] || fail "ssh never asked for the PIN"
-		[ "$(tries)" = 2 ] || fail "tries left $(tries) after one wrong PIN, not 2"
+		[ "$(tries auth)" = 2 ] || fail "tries left $(tries auth) after one wrong PIN, not 2"
 		[ "$(pin_verifies)" = 1 ] || fail "$(pin_verifies) VERIFY commands with a PIN, not 1"
 		grep -q "Accepted publickey" "$work/sshd.log" && fail "sshd accepted a login"
 		pin_count_low || fail "token flags do not show PIN count low"
 		# The right PIN still works and gives the tries back.
 		run_ssh "$work" "$JPKI_AUTH_PIN"
 		[ "$ssh_status" = 0 ] || fail "ssh with the right PIN failed after a wrong one"
-		[ "$(tries)" = 3 ] || fail "tries left $(tries) after the right PIN, not 3"
+		[ "$(tries auth)" = 3 ] || fail "tries left $(tries auth) after the right PIN, not 3"
 		pin_count_low && fail "PIN count low still shown"
 		;;
 	malformed-pin)
@@ -174,7 +172,7 @@ if [ "${1:-}" = --flow ]; then
 		for pin in 12345 123 12a4; do
 			run_ssh "$work" "$pin"
 			[ "$ssh_status" != 0 ] || fail "ssh with PIN of length ${#pin} succeeded"
-			[ "$(tries)" = 3 ] || fail "a malformed PIN cost a try ($(tries) left)"
+			[ "$(tries auth)" = 3 ] || fail "a malformed PIN cost a try ($(tries auth) left)"
 			[ "$(pin_verifies)" = 0 ] || fail "a malformed PIN reached the card"
 		done
 		pin_count_low && fail "PIN count low after malformed PINs"

@@ -17,14 +17,6 @@ sign_key_uri() {
 	echo "pkcs11:token=My%20Number%20Sign%20(6-16%20char%20PIN);object=JPKI%20Digital%20Signature%20Key;type=private;pin-value=$JPKI_SIGN_PIN"
 }
 
-# must_fail WHAT CMD...: CMD has to fail (a check that can say no).
-must_fail() {
-	local what=$1
-	shift
-	if "$@" >/dev/null 2>&1; then fail "$what"; fi
-	echo "refused as it should be: $what"
-}
-
 # The engine's configuration: OpenSSL loads the pkcs11 engine at start and
 # gives it our module.
 write_openssl_conf() {

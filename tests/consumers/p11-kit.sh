@@ -19,13 +19,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 
-auth_token='My%20Number%20Auth%20(4-digit%20PIN)'
-sign_token='My%20Number%20Sign%20(6-16%20char%20PIN)'
-auth_key="pkcs11:token=$auth_token;object=JPKI%20User%20Authentication%20Key;type=private"
-sign_key="pkcs11:token=$sign_token;object=JPKI%20Digital%20Signature%20Key;type=private"
-sign_cert="pkcs11:token=$sign_token;object=JPKI%20Digital%20Signature%20Certificate;type=cert"
-auth_cert="pkcs11:token=$auth_token;object=JPKI%20User%20Authentication%20Certificate;type=cert"
-
 # as_user CMD...: run CMD as the unprivileged test user (or as is).
 as_user() {
 	if [ -n "${run_as:-}" ]; then

@@ -393,10 +393,14 @@ tcase_dates (void)
 }
 
 /* ------------------------------------------------------------------ */
-/* jpki-pkcs11-auth.so: the authentication token only */
+/* jpki-pkcs11-auth.so and jpki-pkcs11-sign.so: one token each */
 
-START_TEST (test_auth_only_slots)
+/* The build shows key's token alone: its two slots (card, empty reader)
+ * are listed, the other key's slot ids do not exist. */
+static void
+assert_only_token (enum key key)
 {
+	CK_SLOT_ID shown = key_slot (key), absent = key_slot (key_other (key));
 	CK_SLOT_ID list[8];
 	CK_ULONG n = 8;
 	CK_SLOT_INFO info;
@@ -405,38 +409,44 @@ START_TEST (test_auth_only_slots)
 
 	ck_assert_rv (p11->C_GetSlotList (CK_FALSE, list, &n), CKR_OK);
 	ck_assert_uint_eq (n, 2);
-	ck_assert_uint_eq (list[0], SLOT_AUTH);
-	ck_assert_uint_eq (list[1], SLOT_EMPTY_AUTH);
+	ck_assert_uint_eq (list[0], shown);
+	ck_assert_uint_eq (list[1], shown + 2);
 	n = 8;
 	ck_assert_rv (p11->C_GetSlotList (CK_TRUE, list, &n), CKR_OK);
 	ck_assert_uint_eq (n, 1);
-	ck_assert_uint_eq (list[0], SLOT_AUTH);
-	/* Slot ids keep their meaning: the signature slots do not exist. */
-	ck_assert_rv (p11->C_GetSlotInfo (SLOT_SIGN, &info), CKR_SLOT_ID_INVALID);
-	ck_assert_rv (p11->C_GetSlotInfo (SLOT_EMPTY_SIGN, &info), CKR_SLOT_ID_INVALID);
-	ck_assert_rv (p11->C_GetTokenInfo (SLOT_SIGN, &tinfo), CKR_SLOT_ID_INVALID);
-	ck_assert_rv (p11->C_OpenSession (SLOT_SIGN, CKF_SERIAL_SESSION, NULL, NULL, &s),
+	ck_assert_uint_eq (list[0], shown);
+	/* Slot ids keep their meaning: the other token's slots do not exist. */
+	ck_assert_rv (p11->C_GetSlotInfo (absent, &info), CKR_SLOT_ID_INVALID);
+	ck_assert_rv (p11->C_GetSlotInfo (absent + 2, &info), CKR_SLOT_ID_INVALID);
+	ck_assert_rv (p11->C_GetTokenInfo (absent, &tinfo), CKR_SLOT_ID_INVALID);
+	ck_assert_rv (p11->C_OpenSession (absent, CKF_SERIAL_SESSION, NULL, NULL, &s),
 	              CKR_SLOT_ID_INVALID);
-	ck_assert_rv (p11->C_GetMechanismList (SLOT_SIGN, NULL, &n), CKR_SLOT_ID_INVALID);
+	ck_assert_rv (p11->C_GetMechanismList (absent, NULL, &n), CKR_SLOT_ID_INVALID);
 	ck_assert_uint_eq (s, 99);
-	ck_assert_rv (p11->C_GetSlotInfo (SLOT_AUTH, &info), CKR_OK);
+	ck_assert_rv (p11->C_GetSlotInfo (shown, &info), CKR_OK);
 	ck_assert_uint_ne (info.flags & CKF_TOKEN_PRESENT, 0);
-	tinfo = p11_token_info (SLOT_AUTH);
-	ck_assert_uint_eq (tinfo.ulMinPinLen, 4);
+	tinfo = p11_token_info (shown);
+	ck_assert_uint_eq (tinfo.ulMinPinLen, key == KEY_AUTH ? 4 : 6);
 }
-END_TEST
 
-START_TEST (test_auth_only_sign)
+/* One login signs twice; logout leaves the card's key locked. */
+static void
+assert_only_token_signs (enum key key)
 {
 	CK_SESSION_HANDLE s;
-	CK_OBJECT_HANDLE k = login_key (KEY_AUTH, &s);
+	CK_OBJECT_HANDLE k = login_key (key, &s);
 
-	sign_and_check (s, k, KEY_AUTH, CKM_SHA256_RSA_PKCS, (const unsigned char *) "web", 3);
-	sign_and_check (s, k, KEY_AUTH, CKM_RSA_PKCS, (const unsigned char *) "tls", 3);
+	sign_and_check (s, k, key, CKM_SHA256_RSA_PKCS, (const unsigned char *) "doc", 3);
+	sign_and_check (s, k, key, CKM_RSA_PKCS, (const unsigned char *) "raw", 3);
 	ck_assert_int_eq (apdu_verify_count (), 1);
 	ck_assert_rv (p11->C_Logout (s), CKR_OK);
-	ck_assert_int_eq (raw_sign ("0017"), 0x6982);
+	ck_assert_int_eq (raw_sign (key_fid (key)), 0x6982);
 }
+
+START_TEST (test_auth_only_slots) { assert_only_token (KEY_AUTH); }
+END_TEST
+
+START_TEST (test_auth_only_sign) { assert_only_token_signs (KEY_AUTH); }
 END_TEST
 
 TCase *
@@ -446,5 +456,21 @@ tcase_auth_only (void)
 
 	tcase_add_test (tc, test_auth_only_slots);
 	tcase_add_test (tc, test_auth_only_sign);
+	return tc;
+}
+
+START_TEST (test_sign_only_slots) { assert_only_token (KEY_SIGN); }
+END_TEST
+
+START_TEST (test_sign_only_sign) { assert_only_token_signs (KEY_SIGN); }
+END_TEST
+
+TCase *
+tcase_sign_only (void)
+{
+	TCase *tc = tcase_new ("sign-only");
+
+	tcase_add_test (tc, test_sign_only_slots);
+	tcase_add_test (tc, test_sign_only_sign);
 	return tc;
 }

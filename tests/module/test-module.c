@@ -41,6 +41,7 @@ static const struct scenario_row scenarios[] = {
 	{ "no-card", { tcase_no_card } },
 	{ "no-pcscd", { tcase_no_card } },   /* run outside tests/with-card */
 	{ "auth-only", { tcase_auth_only } },   /* argv[2]: jpki-pkcs11-auth.so */
+	{ "sign-only", { tcase_sign_only } },   /* argv[2]: jpki-pkcs11-sign.so */
 	{ "no-extended", { tcase_slots, tcase_objects, tcase_sign } },
 	{ "contactless", { tcase_slots, tcase_token, tcase_sign } },
 	{ "foreign-card", { tcase_foreign_card } },

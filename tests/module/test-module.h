@@ -39,6 +39,7 @@ TCase *tcase_verify_9000 (void);
 TCase *tcase_no_card (void);
 TCase *tcase_dates (void);
 TCase *tcase_auth_only (void);
+TCase *tcase_sign_only (void);
 TCase *tcase_debug_log (void);
 TCase *tcase_faulty_card (void);  /* wrong signatures withheld */
 TCase *tcase_foreign_card (void); /* a card without JPKI */

@@ -142,6 +142,24 @@ START_TEST (freed_and_made_again)
 }
 END_TEST
 
+/* An application's exit ran OPENSSL_cleanup before its late C_Finalize:
+ * the certificates and the context are then left alone, and nothing new
+ * is made. */
+START_TEST (after_openssl_cleanup)
+{
+	struct cert_info *cert = cert_parse (cert_der, cert_der_len);
+	uint8_t fingerprint[8];
+
+	ck_assert_ptr_nonnull (cert);
+	OPENSSL_cleanup ();
+	ck_assert_ptr_null (module_libctx ());
+	ck_assert (!cert_fingerprint (cert, "SHA256", fingerprint, sizeof fingerprint));
+	ck_assert_ptr_null (cert_parse (cert_der, cert_der_len));
+	cert_free (cert);
+	module_libctx_free ();
+}
+END_TEST
+
 static Suite *
 libctx_suite (void)
 {
@@ -153,6 +171,7 @@ libctx_suite (void)
 	tcase_add_test (tc, default_context_unusable);
 	tcase_add_test (tc, configuration_not_read);
 	tcase_add_test (tc, freed_and_made_again);
+	tcase_add_test (tc, after_openssl_cleanup);
 	suite_add_tcase (s, tc);
 	return s;
 }
