@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "log.h"
 #include "mech.h"
@@ -163,11 +162,10 @@ static void
 derive_serial (struct card *card)
 {
 	const struct cert_info *cert = card->tok[JPKI_KEY_AUTH].cert;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int md_len = 0;
+	uint8_t md[8];
 
 	strcpy (card->serial, "0000000000000000");
-	if (cert == NULL || !EVP_Digest (cert->der.data, cert->der.len, md, &md_len, EVP_sha256 (), NULL))
+	if (cert == NULL || !cert_fingerprint (cert, "SHA256", md, sizeof md))
 		return;
 	for (int i = 0; i < 8; i++)
 		snprintf (card->serial + 2 * i, 3, "%02X", md[i]);

@@ -13,7 +13,10 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/x509.h>
+
+#include "libctx.h"
 
 /* Takes over an i2d_* result: buf (OpenSSL-allocated) and its length. */
 static bool
@@ -136,6 +139,7 @@ struct cert_info *
 cert_parse (const uint8_t *der, size_t der_len)
 {
 	struct cert_info *cert = NULL;
+	OSSL_LIB_CTX *ctx;
 	X509 *x509 = NULL;
 	EVP_PKEY *pkey;
 	const unsigned char *p = der;
@@ -146,8 +150,12 @@ cert_parse (const uint8_t *der, size_t der_len)
 	if (der == NULL || der_len == 0 || der_len > LONG_MAX)
 		goto out;
 
-	x509 = d2i_X509 (NULL, &p, (long) der_len);
-	if (x509 == NULL)
+	/* Decoded in the module's context, so is the public key in it. */
+	ctx = module_libctx ();
+	if (ctx == NULL)
+		goto out;
+	x509 = X509_new_ex (ctx, NULL);
+	if (x509 == NULL || d2i_X509 (&x509, &p, (long) der_len) == NULL)
 		goto out;
 	/* The caller gives exactly the certificate: anything after it means
 	 * the length was wrong. */
@@ -183,6 +191,31 @@ out:
 	}
 	ERR_pop_to_mark ();
 	return cert;
+}
+
+bool
+cert_fingerprint (const struct cert_info *cert, const char *digest, uint8_t *out, size_t out_len)
+{
+	OSSL_LIB_CTX *ctx = module_libctx ();
+	EVP_MD *md = NULL;
+	unsigned char hash[EVP_MAX_MD_SIZE];
+	unsigned int hash_len = 0;
+	bool ok = false;
+
+	ERR_set_mark ();
+	if (ctx == NULL || cert == NULL)
+		goto out;
+	md = EVP_MD_fetch (ctx, digest, NULL);
+	if (md == NULL || !EVP_Digest (cert->der.data, cert->der.len, hash, &hash_len, md, NULL))
+		goto out;
+	if (out_len > hash_len)
+		goto out;
+	memcpy (out, hash, out_len);
+	ok = true;
+out:
+	EVP_MD_free (md);
+	ERR_pop_to_mark ();
+	return ok;
 }
 
 void

@@ -30,6 +30,10 @@ struct cert_info {
 
 /* Parses a DER certificate (copied); NULL when it is not one or is not RSA. */
 struct cert_info *cert_parse (const uint8_t *der, size_t der_len);
+/* The first out_len bytes of the certificate's digest (an OpenSSL name such
+ * as "SHA256"); false when out_len exceeds the digest or it fails. */
+bool cert_fingerprint (const struct cert_info *cert, const char *digest, uint8_t *out,
+                       size_t out_len);
 /* Accepts NULL; wipes the certificate bytes (personal data) before freeing. */
 void cert_free (struct cert_info *cert);
 

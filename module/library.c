@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "libctx.h"
 #include "log.h"
 #include "session.h"
 #include "slot.h"
@@ -130,6 +131,8 @@ library_finalize (CK_VOID_PTR reserved)
 	LOG ("C_Finalize");
 	sessions_close_all_slots ();
 	slots_close ();
+	/* After the cards' certificates, which were made in it. */
+	module_libctx_free ();
 	lib.initialized = false;
 	lib.unlock_mutex (lib.mutex);
 	lib.destroy_mutex (lib.mutex);

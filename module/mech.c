@@ -13,6 +13,8 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "libctx.h"
+
 /* PKCS#1 v1.5 needs 11 bytes of padding: k - 11 bytes of content. */
 #define RAW_MAX (JPKI_RSA_BYTES - 11)
 
@@ -82,7 +84,8 @@ sign_op_init (struct sign_op *op, const struct mech_row *mech)
 		goto out;
 	}
 	if (mech->digest != NULL) {
-		md = EVP_MD_fetch (NULL, mech->digest, NULL);
+		OSSL_LIB_CTX *ctx = module_libctx ();
+		md = ctx != NULL ? EVP_MD_fetch (ctx, mech->digest, NULL) : NULL;
 		if (md == NULL) {
 			rv = CKR_FUNCTION_FAILED;
 			goto out;
@@ -239,6 +242,7 @@ bool
 signature_matches (EVP_PKEY *public_key, const uint8_t *card_input, size_t input_len,
                    const uint8_t *sig, size_t sig_len)
 {
+	OSSL_LIB_CTX *libctx;
 	EVP_PKEY_CTX *ctx = NULL;
 	unsigned char *recovered = NULL;
 	size_t recovered_len;
@@ -254,7 +258,12 @@ signature_matches (EVP_PKEY *public_key, const uint8_t *card_input, size_t input
 	if (key_size <= 0 || sig_len != (size_t) key_size)
 		goto out;
 
-	ctx = EVP_PKEY_CTX_new_from_pkey (NULL, public_key, NULL);
+	/* In the application's context the check could be routed to a
+	 * provider that sits on this very module. */
+	libctx = module_libctx ();
+	if (libctx == NULL)
+		goto out;
+	ctx = EVP_PKEY_CTX_new_from_pkey (libctx, public_key, NULL);
 	if (ctx == NULL)
 		goto out;
 	if (EVP_PKEY_verify_recover_init (ctx) <= 0 ||

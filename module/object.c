@@ -4,8 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "attr.h"
 #include "log.h"
 #include "slot.h"
@@ -134,8 +132,6 @@ static CK_RV
 get_certificate (const struct object_ref *o, CK_ATTRIBUTE_TYPE type, struct attr_value *v)
 {
 	const struct cert_info *c = o->cert;
-	unsigned char md[EVP_MAX_MD_SIZE];
-
 	switch (type) {
 	case CKA_CERTIFICATE_TYPE: attr_set_number (v, CKC_X_509); break;
 	case CKA_TRUSTED: attr_set_flag (v, false); break;
@@ -143,9 +139,8 @@ get_certificate (const struct object_ref *o, CK_ATTRIBUTE_TYPE type, struct attr
 		attr_set_number (v, o->row->kind == OBJECT_CA_CERT ? 2 : 1);
 		break;
 	case CKA_CHECK_VALUE:
-		if (!EVP_Digest (c->der.data, c->der.len, md, NULL, EVP_sha1 (), NULL))
+		if (!cert_fingerprint (c, "SHA1", v->scratch.bytes, 3))
 			return CKR_HOST_MEMORY;
-		memcpy (v->scratch.bytes, md, 3);
 		attr_set_bytes (v, v->scratch.bytes, 3);
 		break;
 	case CKA_START_DATE: set_date (v, c->not_before); break;

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "libctx.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/provider.h>
+
+#include "log.h"
+
+static pthread_mutex_t libctx_lock = PTHREAD_MUTEX_INITIALIZER;
+static OSSL_LIB_CTX *libctx;
+static OSSL_PROVIDER *default_provider;
+
+/* False once OPENSSL_cleanup has run (at exit, possibly before a late
+ * C_Finalize): OpenSSL's objects must then be left alone. */
+static bool
+openssl_running (void)
+{
+	return OPENSSL_init_crypto (0, NULL) == 1;
+}
+
+static void
+libctx_free_inlock (void)
+{
+	OSSL_PROVIDER_unload (default_provider);
+	OSSL_LIB_CTX_free (libctx);
+	default_provider = NULL;
+	libctx = NULL;
+}
+
+OSSL_LIB_CTX *
+module_libctx (void)
+{
+	OSSL_LIB_CTX *ctx;
+
+	pthread_mutex_lock (&libctx_lock);
+	if (libctx == NULL && openssl_running ()) {
+		ERR_set_mark ();
+		/* A new context reads no configuration; loading "default"
+		 * by name also turns off the fallback that would load it
+		 * implicitly. */
+		libctx = OSSL_LIB_CTX_new ();
+		if (libctx != NULL)
+			default_provider = OSSL_PROVIDER_load (libctx, "default");
+		if (default_provider == NULL) {
+			LOG ("cannot make an OpenSSL library context with the default provider");
+			libctx_free_inlock ();
+		}
+		ERR_pop_to_mark ();
+	}
+	ctx = libctx;
+	pthread_mutex_unlock (&libctx_lock);
+	return ctx;
+}
+
+void
+module_libctx_free (void)
+{
+	pthread_mutex_lock (&libctx_lock);
+	if (libctx != NULL && openssl_running ())
+		libctx_free_inlock ();
+	pthread_mutex_unlock (&libctx_lock);
+}
