@@ -66,6 +66,16 @@ server_start() {
 	fail "s_server did not start: $(cat "$log")"
 }
 
+# server_wait_for LOG REGEX: up to 10 s for s_server to log a line, so that
+# it is not stopped before it has written what the test reads.
+server_wait_for() {
+	for _ in $(seq 200); do
+		grep -Eq "$2" "$1" && return 0
+		sleep 0.05
+	done
+	return 0 # the checks that follow say what is missing
+}
+
 server_stop() {
 	kill "$server_pid" 2>/dev/null || true
 	wait "$server_pid" 2>/dev/null || true
@@ -122,7 +132,7 @@ if [ "${1:-}" = --flow ]; then
 			timeout 60 tstclnt -h 127.0.0.1 -p "$PORT" -d "sql:$db" -n "$AUTH_NICK" \
 				-W "$work/auth.pw" -o -V tls1.2:tls1.3 -Q >"$work/client.log" 2>&1 ||
 			fail "tstclnt failed ($?): $(cat "$work/client.log")"
-		sleep 0.2
+		server_wait_for "$work/server.log" "^GET / tls12 from the card$"
 		server_stop
 		cat "$work/server.log" "$work/client.log" |
 			grep -E "^(depth|verify|subject|issuer|Peer sig|CIPHER|tstclnt|GET)" || true
@@ -148,6 +158,7 @@ if [ "${1:-}" = --flow ]; then
 			timeout 60 tstclnt -h 127.0.0.1 -p "$PORT" -d "sql:$db" -n "$AUTH_NICK" \
 				-W "$work/auth.pw" -o -Q >"$work/client.log" 2>&1 || rc=$?
 		took=$((SECONDS - start))
+		server_wait_for "$work/server.log" "peer did not return a certificate"
 		server_stop
 		cat "$work/client.log"
 		grep -E "error|ERROR" "$work/server.log" || true

@@ -50,11 +50,18 @@ byte_range() {
 		tr -dc '0-9 \n' | xargs
 }
 
+# bytes_at FILE OFFSET LENGTH: LENGTH bytes of FILE from OFFSET.  dd reads
+# only those, so no pipe is cut short (tail | head ends tail with SIGPIPE,
+# which pipefail turns into a failure whenever tail is not yet done).
+bytes_at() {
+	dd if="$1" iflag=skip_bytes,count_bytes skip="$2" count="$3" bs=64K status=none
+}
+
 # signed_parts PDF BYTERANGE OUT: the bytes the signature covers.
 signed_parts() {
 	local a b c d
 	read -r a b c d <<<"$2"
-	{ tail -c +$((a + 1)) "$1" | head -c "$b"; tail -c +$((c + 1)) "$1" | head -c "$d"; } > "$3"
+	{ bytes_at "$1" "$a" "$b"; bytes_at "$1" "$c" "$d"; } > "$3"
 }
 
 # signature_cms PDF BYTERANGE OUT: /Contents, the CMS (NSS writes BER with
@@ -64,7 +71,7 @@ signature_cms() {
 	local a b c d
 	read -r a b c d <<<"$2"
 	# Between the two ranges: <hex>.
-	tail -c +$((a + b + 2)) "$1" | head -c $((c - a - b - 2)) | tr -d '\n' |
+	bytes_at "$1" $((a + b + 1)) $((c - a - b - 2)) | tr -d '\n' |
 		tr 'abcdef' 'ABCDEF' | basenc --base16 -d > "$3"
 }
 

@@ -186,9 +186,11 @@ START_TEST(log_masks_pin_bytes)
 		ck_assert_ptr_nonnull(end);
 		ck_assert_msg(strncmp(line + 27, expected[i], strlen(expected[i])) == 0,
 			      "line %zu: %.*s", i, (int)(end - line), line);
+		/* After the time stamp, whose digits may read "3132" themselves. */
+		*end = '\0';
+		ck_assert_ptr_null(strstr(line + 27, "3132"));
 		line = end + 1;
 	}
-	ck_assert_ptr_null(strstr(text, "3132"));
 	free(text);
 }
 END_TEST
