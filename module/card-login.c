@@ -7,8 +7,9 @@
 #include "pin.h"
 #include "rv.h"
 
-/* The card no longer has this token's PIN verified.  The signature
- * certificate is personal data: it goes with the login. */
+/* The card no longer has this token's PIN verified.  A certificate the
+ * card gives only after the PIN (the signature one is personal data)
+ * goes with the login. */
 void
 card_forget_login (struct card *card, enum jpki_key key)
 {
@@ -19,7 +20,7 @@ card_forget_login (struct card *card, enum jpki_key key)
 		tok->login_epoch++;
 	}
 	tok->logged_in = false;
-	if (key == JPKI_KEY_SIGN) {
+	if (tok->cert_needs_login) {
 		cert_free (tok->cert);
 		tok->cert = NULL;
 	}
@@ -144,10 +145,10 @@ card_login (struct card *card, enum jpki_key key, const uint8_t *pin, size_t pin
 	r = jpki_verify_pin (card->jpki, key, folded, folded_len, &tries);
 	if (r == JPKI_OK) {
 		tok->logged_in = true;
-		/* The signature certificate is readable only now. */
-		if (key == JPKI_KEY_SIGN && tok->cert == NULL &&
-		    card_read_certificate_in_transaction (card, card_cert_files[key][CARD_CERT_USER], &tok->cert) != JPKI_OK)
-			LOG ("signature certificate unreadable after login");
+		/* Readable only now; a broken one leaves the login standing. */
+		if (tok->cert_needs_login &&
+		    card_load_certificate_in_transaction (card, key, CARD_CERT_USER) != JPKI_OK)
+			LOG ("token %d: certificate unreadable after login", key);
 	}
 	card_end (card, r);
 	rv = note_verify_result (tok, key, r, tries);

@@ -8,6 +8,7 @@
 
 #include <openssl/crypto.h>
 
+#include "libctx.h"
 #include "log.h"
 #include "rv.h"
 
@@ -28,6 +29,14 @@ card_transmit (void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t *resp, siz
 	case PCSC_NO_READERS: return JPKI_TRANSPORT_REMOVED;
 	default: return JPKI_TRANSPORT_FAILED;
 	}
+}
+
+/* What the reader learnt about extended APDUs serves the next card. */
+static void
+remember_short_reads (struct card *card)
+{
+	if (jpki_short_reads_only (card->jpki))
+		card->reader->short_reads_only = true;
 }
 
 CK_RV
@@ -54,6 +63,7 @@ card_end (struct card *card, enum jpki_result r)
 {
 	jpki_transaction_end (card->jpki);
 	pcsc_end_transaction (card->conn);
+	remember_short_reads (card);
 	if (r == JPKI_CARD_RESET)
 		card_forget_logins (card);
 	return rv_from_jpki (r);
@@ -78,25 +88,93 @@ card_read_certificate_in_transaction (struct card *card, enum jpki_file file, st
 	return JPKI_OK;
 }
 
+static const char *const token_name[2] = { "authentication", "signature" };
+static const char *const cert_file_name[2][2] = {
+	[JPKI_KEY_AUTH] = { "authentication certificate (EF 000A)", "authentication CA certificate (EF 000B)" },
+	[JPKI_KEY_SIGN] = { "signature certificate (EF 0001)", "signature CA certificate (EF 0002)" },
+};
+
+/* A malformed answer from one file is the file's fault, not the card's:
+ * everything else the card holds stays usable. */
+static void
+note_broken_file (struct card *card, enum jpki_key key, const char *file, enum jpki_result r)
+{
+	LOG ("card damaged: %s unusable (%s); the %s token goes on without it", file,
+	     jpki_result_name (r), token_name[key]);
+	card->tok[key].damaged = true;
+}
+
+enum jpki_result
+card_load_certificate_in_transaction (struct card *card, enum jpki_key key, enum card_cert which)
+{
+	struct token_state *tok = &card->tok[key];
+	struct cert_info **slot = which == CARD_CERT_USER ? &tok->cert : &tok->ca;
+	enum jpki_result r;
+
+	if (*slot != NULL)
+		return JPKI_OK;
+	if (tok->cert_broken[which])
+		return JPKI_BAD_RESPONSE;
+	r = card_read_certificate_in_transaction (card, card_cert_files[key][which], slot);
+	if (r == JPKI_BAD_RESPONSE) {
+		tok->cert_broken[which] = true;
+		note_broken_file (card, key, cert_file_name[key][which], r);
+	}
+	return r;
+}
+
 /* The serial names the card without personal data: a hash of the
- * authentication certificate, which anyone may read anyway. */
+ * authentication certificate, which a card gives to anyone.  A phone
+ * gives it only after the PIN (and a damaged card may not at all): then
+ * a hash of the reader's name and its insertion count, the same while
+ * the phone stays on the reader and new when it is put back. */
 static void
 derive_serial (struct card *card)
 {
 	const struct cert_info *cert = card->tok[JPKI_KEY_AUTH].cert;
 	uint8_t md[8];
+	char place[300];
+	bool ok;
 
+	if (cert != NULL) {
+		ok = cert_fingerprint (cert, "SHA256", md, sizeof md);
+	} else {
+		snprintf (place, sizeof place, "%s\n%u", card->reader->name,
+		          (unsigned) card->reader->events);
+		ok = module_digest ("SHA256", (const uint8_t *) place, strlen (place), md, sizeof md);
+	}
 	strcpy (card->serial, "0000000000000000");
-	if (cert == NULL || !cert_fingerprint (cert, "SHA256", md, sizeof md))
+	if (!ok)
 		return;
 	for (int i = 0; i < 8; i++)
 		snprintf (card->serial + 2 * i, 3, "%02X", md[i]);
 }
 
 static enum jpki_result
-bind_in_transaction (struct card *card)
+bind_auth_certificate (struct card *card)
 {
 	struct token_state *auth = &card->tok[JPKI_KEY_AUTH];
+	enum jpki_result r = card_load_certificate_in_transaction (card, JPKI_KEY_AUTH, CARD_CERT_USER);
+
+	switch (r) {
+	case JPKI_OK:
+	case JPKI_BAD_RESPONSE:
+		auth->present = true;
+		return JPKI_OK;
+	case JPKI_SECURITY_STATUS:   /* a phone: after the PIN */
+		auth->present = true;
+		auth->cert_needs_login = true;
+		return JPKI_OK;
+	case JPKI_NOT_FOUND:
+		return JPKI_OK;
+	default:
+		return r;
+	}
+}
+
+static enum jpki_result
+bind_in_transaction (struct card *card)
+{
 	struct token_state *sign = &card->tok[JPKI_KEY_SIGN];
 	enum jpki_result r;
 	bool has_sign = false;
@@ -105,25 +183,31 @@ bind_in_transaction (struct card *card)
 	if (r != JPKI_OK)
 		return r;
 	r = jpki_read_token_info (card->jpki, card->model, sizeof card->model);
-	if (r != JPKI_OK && r != JPKI_NOT_FOUND)
+	if (r == JPKI_BAD_RESPONSE) {
+		note_broken_file (card, JPKI_KEY_AUTH, "token information (EF 0006)", r);
+		card->tok[JPKI_KEY_SIGN].damaged = true;
+	} else if (r != JPKI_OK && r != JPKI_NOT_FOUND) {
 		return r;
-	r = card_read_certificate_in_transaction (card, JPKI_FILE_AUTH_CERT, &auth->cert);
-	if (r != JPKI_OK && r != JPKI_NOT_FOUND)
+	}
+	r = bind_auth_certificate (card);
+	if (r != JPKI_OK)
 		return r;
-	auth->present = r == JPKI_OK;
 	r = jpki_read_certificate_presence (card->jpki, &has_sign);
-	if (r != JPKI_OK && r != JPKI_NOT_FOUND)
+	if (r == JPKI_BAD_RESPONSE)
+		note_broken_file (card, JPKI_KEY_SIGN, "certificate presence (EF 0008)", r);
+	else if (r != JPKI_OK && r != JPKI_NOT_FOUND)
 		return r;
 	/* EF 0008 is not on every card: then the signature PIN tells. */
-	if (r == JPKI_NOT_FOUND)
+	if (r != JPKI_OK)
 		card_read_pin_state_in_transaction (card, JPKI_KEY_SIGN);
 	sign->present = r == JPKI_OK ? has_sign : sign->pin_set;
+	sign->cert_needs_login = true;
 	derive_serial (card);
 	return JPKI_OK;
 }
 
 CK_RV
-card_bind (struct pcsc_card *conn, struct card **out)
+card_bind (struct pcsc_card *conn, struct card_reader *reader, struct card **out)
 {
 	struct card *card = calloc (1, sizeof *card);
 	struct jpki_transport transport = { card_transmit, conn };
@@ -135,11 +219,14 @@ card_bind (struct pcsc_card *conn, struct card **out)
 		return CKR_HOST_MEMORY;
 	}
 	card->conn = conn;
+	card->reader = reader;
 	card->jpki = jpki_card_new (&transport);
 	if (card->jpki == NULL) {
 		rv = CKR_HOST_MEMORY;
 		goto out;
 	}
+	if (reader->short_reads_only)
+		jpki_use_short_reads (card->jpki);
 	rv = card_begin (card);
 	if (rv != CKR_OK)
 		goto out;
@@ -152,8 +239,9 @@ card_bind (struct pcsc_card *conn, struct card **out)
 	}
 	if (rv != CKR_OK)
 		goto out;
-	LOG ("bound JPKI card %s (%s): auth token %d, sign token %d", card->serial, card->model,
-	     card->tok[0].present, card->tok[1].present);
+	LOG ("bound JPKI card %s (%s): auth token %d%s, sign token %d", card->serial, card->model,
+	     card->tok[0].present, card->tok[0].cert_needs_login ? " (certificate after login)" : "",
+	     card->tok[1].present);
 	*out = card;
 	card = NULL;
 out:
@@ -183,6 +271,18 @@ card_has_token (const struct card *card, enum jpki_key key)
 	return card->tok[key].present;
 }
 
+bool
+card_token_damaged (const struct card *card, enum jpki_key key)
+{
+	return card->tok[key].damaged;
+}
+
+bool
+card_cert_needs_login (const struct card *card, enum jpki_key key)
+{
+	return card->tok[key].cert_needs_login;
+}
+
 const char *
 card_model (const struct card *card)
 {
@@ -205,13 +305,18 @@ card_certificate (struct card *card, enum jpki_key key, enum card_cert which,
 	CK_RV rv;
 
 	if (*slot == NULL) {
-		if (key == JPKI_KEY_SIGN && which == CARD_CERT_USER && !tok->logged_in)
+		if (which == CARD_CERT_USER && tok->cert_needs_login && !tok->logged_in)
 			return CKR_USER_NOT_LOGGED_IN;
+		/* Its objects are gone, not the token. */
+		if (tok->cert_broken[which])
+			return CKR_OBJECT_HANDLE_INVALID;
 		rv = card_begin (card);
 		if (rv != CKR_OK)
 			return rv;
-		r = card_read_certificate_in_transaction (card, card_cert_files[key][which], slot);
+		r = card_load_certificate_in_transaction (card, key, which);
 		card_end (card, r);
+		if (r == JPKI_BAD_RESPONSE)
+			return CKR_OBJECT_HANDLE_INVALID;
 		rv = rv_from_jpki_asked (RV_ASKED_OBJECT, r);
 		if (rv != CKR_OK)
 			return rv;

@@ -19,13 +19,27 @@ struct card;
 
 enum card_cert { CARD_CERT_USER, CARD_CERT_CA };
 
+/* What a reader remembers across the cards put on it (slot.c owns it,
+ * for the module's life). */
+struct card_reader {
+	const char *name;
+	uint32_t events;            /* pcsc-lite's insert/remove counter */
+	bool short_reads_only;      /* the reader refused an extended APDU */
+};
+
 /* Takes over conn.  CKR_OK with *out NULL when the card is not a JPKI
- * card; CKR_DEVICE_ERROR etc. when the card could not be read. */
-CK_RV card_bind (struct pcsc_card *conn, struct card **out);
+ * card; CKR_DEVICE_ERROR etc. when the card could not be read.  A card
+ * with broken files is bound: only what depends on them is missing. */
+CK_RV card_bind (struct pcsc_card *conn, struct card_reader *reader, struct card **out);
 /* Leaves the card with no verified PIN when we had logged in. */
 void card_free (struct card *card);
 
 bool card_has_token (const struct card *card, enum jpki_key key);
+/* One of the token's files could not be read or parsed. */
+bool card_token_damaged (const struct card *card, enum jpki_key key);
+/* The token's own certificate and public key are private: the card
+ * gives them only after the PIN. */
+bool card_cert_needs_login (const struct card *card, enum jpki_key key);
 const char *card_model (const struct card *card);
 const char *card_serial (const struct card *card);
 /* pin_set false: the card has no such PIN; *tries -1: unknown.  Asks the

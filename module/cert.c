@@ -196,26 +196,7 @@ out:
 bool
 cert_fingerprint (const struct cert_info *cert, const char *digest, uint8_t *out, size_t out_len)
 {
-	OSSL_LIB_CTX *ctx = module_libctx ();
-	EVP_MD *md = NULL;
-	unsigned char hash[EVP_MAX_MD_SIZE];
-	unsigned int hash_len = 0;
-	bool ok = false;
-
-	ERR_set_mark ();
-	if (ctx == NULL || cert == NULL)
-		goto out;
-	md = EVP_MD_fetch (ctx, digest, NULL);
-	if (md == NULL || !EVP_Digest (cert->der.data, cert->der.len, hash, &hash_len, md, NULL))
-		goto out;
-	if (out_len > hash_len)
-		goto out;
-	memcpy (out, hash, out_len);
-	ok = true;
-out:
-	EVP_MD_free (md);
-	ERR_pop_to_mark ();
-	return ok;
+	return cert != NULL && module_digest (digest, cert->der.data, cert->der.len, out, out_len);
 }
 
 void

@@ -32,6 +32,18 @@ next_read_length (const struct jpki_card *card, size_t remaining, size_t le_cap)
 	return le < le_cap ? le : le_cap;
 }
 
+void
+jpki_use_short_reads (struct jpki_card *card)
+{
+	card->no_extended = true;
+}
+
+bool
+jpki_short_reads_only (const struct jpki_card *card)
+{
+	return card->no_extended;
+}
+
 /* A reader that cannot carry extended-length APDUs may refuse one itself
  * (the CCID driver does), so that the card never sees it: the transport
  * fails instead of the card answering 67 00.  From then on this card is

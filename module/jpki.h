@@ -57,6 +57,12 @@ struct jpki_card;
 struct jpki_card *jpki_card_new (const struct jpki_transport *transport);
 void jpki_card_free (struct jpki_card *card);
 
+/* Short reads only, from the start: for a reader already known to refuse
+ * extended-length APDUs.  jpki_short_reads_only says whether this card
+ * found that out (or was told). */
+void jpki_use_short_reads (struct jpki_card *card);
+bool jpki_short_reads_only (const struct jpki_card *card);
+
 /* Forget what is selected: another program may have used the card
  * between our transactions. */
 void jpki_transaction_begin (struct jpki_card *card);

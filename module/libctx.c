@@ -3,9 +3,11 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/provider.h>
 
 #include "log.h"
@@ -68,4 +70,27 @@ module_libctx_free (void)
 	if (libctx != NULL && openssl_running ())
 		libctx_free_inlock ();
 	pthread_mutex_unlock (&libctx_lock);
+}
+
+bool
+module_digest (const char *digest, const uint8_t *data, size_t len, uint8_t *out, size_t out_len)
+{
+	OSSL_LIB_CTX *ctx = module_libctx ();
+	EVP_MD *md = NULL;
+	unsigned char hash[EVP_MAX_MD_SIZE];
+	unsigned int hash_len = 0;
+	bool ok = false;
+
+	ERR_set_mark ();
+	if (ctx == NULL)
+		goto out;
+	md = EVP_MD_fetch (ctx, digest, NULL);
+	if (md == NULL || !EVP_Digest (data, len, hash, &hash_len, md, NULL) || out_len > hash_len)
+		goto out;
+	memcpy (out, hash, out_len);
+	ok = true;
+out:
+	EVP_MD_free (md);
+	ERR_pop_to_mark ();
+	return ok;
 }

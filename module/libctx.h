@@ -5,6 +5,10 @@
 #ifndef JPKI_LIBCTX_H
 #define JPKI_LIBCTX_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include <openssl/types.h>
 
 /* The context, made on first use with only the default provider and without
@@ -14,5 +18,10 @@ OSSL_LIB_CTX *module_libctx (void);
 /* Frees the context once nothing made in it is left (C_Finalize); the next
  * module_libctx makes a new one. */
 void module_libctx_free (void);
+
+/* The first out_len bytes of data's digest (an OpenSSL name: "SHA256"),
+ * computed in the module's context. */
+bool module_digest (const char *digest, const uint8_t *data, size_t len, uint8_t *out,
+                    size_t out_len);
 
 #endif

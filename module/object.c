@@ -16,31 +16,42 @@ struct object_row {
 	CK_OBJECT_CLASS class;
 	enum card_cert cert;          /* where the values come from */
 	const char *label[2];         /* per token: auth, sign */
-	bool private[2];
 	uint8_t id[2];                /* CKA_ID per token */
 };
 
-/* The signature token guards its certificate as the card does. */
 static const struct object_row rows[] = {
 	{ OBJECT_CERT, CKO_CERTIFICATE, CARD_CERT_USER,
 	  { "JPKI User Authentication Certificate", "JPKI Digital Signature Certificate" },
-	  { false, true }, { 0x01, 0x02 } },
+	  { 0x01, 0x02 } },
 	{ OBJECT_CA_CERT, CKO_CERTIFICATE, CARD_CERT_CA,
 	  { "JPKI User Authentication CA", "JPKI Digital Signature CA" },
-	  { false, false }, { 0x81, 0x82 } },
+	  { 0x81, 0x82 } },
 	{ OBJECT_PUBLIC_KEY, CKO_PUBLIC_KEY, CARD_CERT_USER,
 	  { "JPKI User Authentication Key", "JPKI Digital Signature Key" },
-	  { false, true }, { 0x01, 0x02 } },
+	  { 0x01, 0x02 } },
 	{ OBJECT_PRIVATE_KEY, CKO_PRIVATE_KEY, CARD_CERT_USER,
 	  { "JPKI User Authentication Key", "JPKI Digital Signature Key" },
-	  { true, true }, { 0x01, 0x02 } },
+	  { 0x01, 0x02 } },
 };
+
+/* The token guards its certificate (and so its public key) as the card
+ * does: the signature token always, a phone's authentication token too. */
+static bool
+object_private (const struct card *card, enum jpki_key key, const struct object_row *row)
+{
+	switch (row->kind) {
+	case OBJECT_PRIVATE_KEY: return true;
+	case OBJECT_CA_CERT: return false;
+	default: return card_cert_needs_login (card, key);
+	}
+}
 #define ROWS_PER_SLOT N_ELEMENTS (rows)
 
 struct object_ref {
 	const struct object_row *row;
 	enum jpki_key key;
 	const struct cert_info *cert;
+	bool private;
 };
 
 /* Low 16 bits: slot and row.  Private objects add the token's login
@@ -54,7 +65,7 @@ object_handle (CK_SLOT_ID slot, struct card *card, size_t row)
 	enum jpki_key key = slot_key (slot);
 	CK_OBJECT_HANDLE epoch = 0;
 
-	if (rows[row].private[key])
+	if (object_private (card, key, &rows[row]))
 		epoch = card_login_epoch (card, key) % 0xFFFF + 1;
 	return (epoch << HANDLE_BASE_BITS) | (slot * ROWS_PER_SLOT + row + 1);
 }
@@ -69,7 +80,8 @@ object_ref_get (CK_SLOT_ID slot, struct card *card, size_t row, struct object_re
 
 	ref->row = &rows[row];
 	ref->key = key;
-	if (ref->row->private[key] && !card_logged_in (card, key))
+	ref->private = object_private (card, key, ref->row);
+	if (ref->private && !card_logged_in (card, key))
 		return CKR_OBJECT_HANDLE_INVALID;
 	rv = card_certificate (card, key, ref->row->cert, &ref->cert);
 	if (rv == CKR_USER_NOT_LOGGED_IN)
@@ -116,7 +128,7 @@ get_common (const struct object_ref *o, CK_ATTRIBUTE_TYPE type, struct attr_valu
 	switch (type) {
 	case CKA_CLASS: attr_set_number (v, o->row->class); return CKR_OK;
 	case CKA_TOKEN: attr_set_flag (v, true); return CKR_OK;
-	case CKA_PRIVATE: attr_set_flag (v, o->row->private[o->key]); return CKR_OK;
+	case CKA_PRIVATE: attr_set_flag (v, o->private); return CKR_OK;
 	case CKA_MODIFIABLE:
 	case CKA_COPYABLE:
 	case CKA_DESTROYABLE: attr_set_flag (v, false); return CKR_OK;

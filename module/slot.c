@@ -31,6 +31,8 @@ struct reader {
 	bool checked;               /* events and present say what we last saw */
 	uint32_t events;            /* pcsc-lite's insert/remove counter */
 	bool present;               /* a card, JPKI or not, was in the reader */
+	bool unusable;              /* present, but not bound: not JPKI, unreadable */
+	struct card_reader memory;  /* what the bound card knows of its reader */
 };
 
 static struct {
@@ -223,6 +225,7 @@ reader_update_inlock (unsigned index)
 	r->events = events;
 	r->present = present;
 	r->checked = true;
+	r->unusable = false;
 	if (!present)
 		return;
 	if (pcsc_connect (r->ctx, r->name, &conn) != PCSC_OK) {
@@ -230,8 +233,11 @@ reader_update_inlock (unsigned index)
 		r->checked = false;
 		return;
 	}
-	if (card_bind (conn, &r->card) != CKR_OK)
+	r->memory.name = r->name;
+	r->memory.events = events;
+	if (card_bind (conn, &r->memory, &r->card) != CKR_OK)
 		LOG ("reader %u: card unreadable; again after the next card event", index);
+	r->unusable = r->card == NULL;
 }
 
 CK_RV
@@ -358,13 +364,19 @@ CK_RV
 slot_info_inlock (CK_SLOT_ID id, CK_SLOT_INFO *info)
 {
 	static const char *kind[] = { "JPKI user authentication", "JPKI digital signature" };
+	const struct reader *r = &slots.readers[id / 2];
+	const char *state = "";
 	char description[128];
 
 	if (info == NULL)
 		return CKR_ARGUMENTS_BAD;
 	memset (info, 0, sizeof *info);
-	snprintf (description, sizeof description, "%s (%s)", slots.readers[id / 2].name,
-	          kind[slot_key (id)]);
+	/* So that a user can tell "no card" from "a card we cannot use". */
+	if (r->card != NULL && card_token_damaged (r->card, slot_key (id)))
+		state = ", card damaged";
+	else if (r->present && r->unusable)
+		state = ", card not usable";
+	snprintf (description, sizeof description, "%s (%s%s)", r->name, kind[slot_key (id)], state);
 	pad_copy (info->slotDescription, sizeof info->slotDescription, description);
 	pad_copy (info->manufacturerID, sizeof info->manufacturerID, "PC/SC");
 	info->flags = CKF_REMOVABLE_DEVICE | CKF_HW_SLOT;

@@ -2,10 +2,15 @@
 /* Steps the module's test cases share. */
 #include "helpers.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <openssl/crypto.h>
 
 const char *
 key_cert (enum key key)
@@ -112,4 +117,80 @@ tcase_new (const char *name)
 	tcase_add_checked_fixture (tc, p11_setup, p11_teardown);
 	tcase_set_timeout (tc, 60);
 	return tc;
+}
+
+#include <unistd.h>
+
+long long
+now_ms (void)
+{
+	struct timespec ts;
+
+	clock_gettime (CLOCK_MONOTONIC, &ts);
+	return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+sleep_ms (long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep (&ts, NULL);
+}
+
+/* Runs a reader action of tests/with-card; fails the case if it fails. */
+void
+reader_action (const char *action)
+{
+	const char *control = getenv ("JPKI_WITH_CARD_CONTROL");
+	char cmd[4096];
+
+	ck_assert_msg (control != NULL && control[0] != '\0', "no JPKI_WITH_CARD_CONTROL");
+	snprintf (cmd, sizeof cmd, "'%s' %s", control, action);
+	ck_assert_msg (system (cmd) == 0, "reader action failed: %s", action);
+}
+
+/* Whether slot's token is present, as C_GetSlotInfo says. */
+bool
+token_present (CK_SLOT_ID slot)
+{
+	CK_SLOT_INFO info;
+
+	return p11->C_GetSlotInfo (slot, &info) == CKR_OK && (info.flags & CKF_TOKEN_PRESENT);
+}
+
+/* Waits until the token is there (or gone); fails after 20 s. */
+void
+wait_token (CK_SLOT_ID slot, bool present)
+{
+	long long deadline = now_ms () + 20000;
+
+	while (token_present (slot) != present) {
+		ck_assert_msg (now_ms () < deadline, "token in slot %lu still %s", slot,
+		               present ? "absent" : "present");
+		sleep_ms (20);
+	}
+}
+
+/* The attribute's value is the want_len bytes at want. */
+void
+assert_attr_eq (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
+                const void *want, size_t want_len)
+{
+	CK_ULONG len;
+	unsigned char *value = p11_attr (s, o, type, &len);
+
+	ck_assert_uint_eq (len, want_len);
+	ck_assert_mem_eq (value, want, want_len);
+	free (value);
+}
+
+/* The certificate object's CKA_VALUE equals the profile's certificate. */
+void
+assert_cert_value (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, const char *name)
+{
+	size_t der_len;
+	unsigned char *der = cert_der (name, &der_len);
+
+	assert_attr_eq (s, o, CKA_VALUE, der, der_len);
+	OPENSSL_free (der);
 }

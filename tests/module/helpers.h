@@ -37,6 +37,21 @@ void other_program_login (CK_SLOT_ID slot, const char *pin, CK_RV want, bool fin
 /* Whether hay holds needle, ignoring case. */
 bool contains_ci (const char *hay, const char *needle);
 
+/* The attribute's value is the want_len bytes at want; a certificate
+ * object's CKA_VALUE is the profile's certificate name. */
+void assert_attr_eq (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
+                     const void *want, size_t want_len);
+void assert_cert_value (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, const char *name);
+/* Monotonic milliseconds; a sleep of ms. */
+long long now_ms (void);
+void sleep_ms (long ms);
+/* Runs a reader action of tests/with-card (remove, insert, pull, reset,
+ * pcscd-stop, pcscd-start); fails the case if it fails. */
+void reader_action (const char *action);
+/* Whether slot's token is present, as C_GetSlotInfo says; waiting for
+ * it to be (or not be), failing after 20 s. */
+bool token_present (CK_SLOT_ID slot);
+void wait_token (CK_SLOT_ID slot, bool present);
 /* A case with the module loaded and initialised (p11_setup/p11_teardown). */
 TCase *tcase_new (const char *name);
 

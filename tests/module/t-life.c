@@ -13,57 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-
-static long long
-now_ms (void)
-{
-	struct timespec ts;
-
-	clock_gettime (CLOCK_MONOTONIC, &ts);
-	return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-sleep_ms (long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	nanosleep (&ts, NULL);
-}
-
-/* Runs a reader action of tests/with-card; fails the case if it fails. */
-static void
-reader_action (const char *action)
-{
-	const char *control = getenv ("JPKI_WITH_CARD_CONTROL");
-	char cmd[4096];
-
-	ck_assert_msg (control != NULL && control[0] != '\0', "no JPKI_WITH_CARD_CONTROL");
-	snprintf (cmd, sizeof cmd, "'%s' %s", control, action);
-	ck_assert_msg (system (cmd) == 0, "reader action failed: %s", action);
-}
-
-/* Whether slot's token is present, as C_GetSlotInfo says. */
-static bool
-token_present (CK_SLOT_ID slot)
-{
-	CK_SLOT_INFO info;
-
-	return p11->C_GetSlotInfo (slot, &info) == CKR_OK && (info.flags & CKF_TOKEN_PRESENT);
-}
-
-/* Waits until the token is there (or gone); fails after 20 s. */
-static void
-wait_token (CK_SLOT_ID slot, bool present)
-{
-	long long deadline = now_ms () + 20000;
-
-	while (token_present (slot) != present) {
-		ck_assert_msg (now_ms () < deadline, "token in slot %lu still %s", slot,
-		               present ? "absent" : "present");
-		sleep_ms (20);
-	}
-}
 
 /* ------------------------------------------------------------------ */
 /* C_Finalize and C_Initialize while four threads keep calling */

@@ -8,30 +8,6 @@
 #include <openssl/asn1.h>
 #include <openssl/evp.h>
 
-/* The attribute's value is the want_len bytes at want. */
-static void
-assert_attr_eq (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
-                const void *want, size_t want_len)
-{
-	CK_ULONG len;
-	unsigned char *value = p11_attr (s, o, type, &len);
-
-	ck_assert_uint_eq (len, want_len);
-	ck_assert_mem_eq (value, want, want_len);
-	free (value);
-}
-
-/* The certificate object's CKA_VALUE equals the profile's certificate. */
-static void
-assert_cert_value (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, const char *name)
-{
-	size_t der_len;
-	unsigned char *der = cert_der (name, &der_len);
-
-	assert_attr_eq (s, o, CKA_VALUE, der, der_len);
-	OPENSSL_free (der);
-}
-
 /* CKA_CHECK_VALUE: the first three bytes of the SHA-1 of CKA_VALUE. */
 static void
 assert_check_value (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, const char *name)

@@ -52,6 +52,8 @@ static const struct scenario_row scenarios[] = {
 	{ "renewal", { tcase_dates } },
 	{ "life", { tcase_life } },
 	{ "slow-card", { tcase_slow_card } },
+	{ "smartphone", { tcase_slots, tcase_pin, tcase_sign, tcase_sign_rules, tcase_logout,
+	                  tcase_phone } },
 };
 
 int
