@@ -194,3 +194,22 @@ assert_cert_value (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, const char *name)
 	assert_attr_eq (s, o, CKA_VALUE, der, der_len);
 	OPENSSL_free (der);
 }
+
+char *
+read_file (const char *path, size_t *len)
+{
+	FILE *f = fopen (path, "r");
+	char *buf;
+	long n;
+
+	ck_assert_ptr_nonnull (f);
+	fseek (f, 0, SEEK_END);
+	n = ftell (f);
+	fseek (f, 0, SEEK_SET);
+	buf = calloc (1, (size_t) n + 1);
+	ck_assert_ptr_nonnull (buf);
+	ck_assert_uint_eq (fread (buf, 1, (size_t) n, f), (size_t) n);
+	fclose (f);
+	*len = (size_t) n;
+	return buf;
+}

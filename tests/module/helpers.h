@@ -42,6 +42,8 @@ bool contains_ci (const char *hay, const char *needle);
 void assert_attr_eq (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
                      const void *want, size_t want_len);
 void assert_cert_value (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, const char *name);
+/* A whole file, NUL-terminated (free); fails the case when unreadable. */
+char *read_file (const char *path, size_t *len);
 /* Monotonic milliseconds; a sleep of ms. */
 long long now_ms (void);
 void sleep_ms (long ms);

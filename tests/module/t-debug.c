@@ -9,25 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *
-read_file (const char *path, size_t *len)
-{
-	FILE *f = fopen (path, "r");
-	char *buf;
-	long n;
-
-	ck_assert_ptr_nonnull (f);
-	fseek (f, 0, SEEK_END);
-	n = ftell (f);
-	fseek (f, 0, SEEK_SET);
-	buf = calloc (1, (size_t) n + 1);
-	ck_assert_ptr_nonnull (buf);
-	ck_assert_uint_eq (fread (buf, 1, (size_t) n, f), (size_t) n);
-	fclose (f);
-	*len = (size_t) n;
-	return buf;
-}
-
 /* text as hex, upper case */
 static void
 to_hex (const char *text, char *out)

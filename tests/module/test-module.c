@@ -52,6 +52,7 @@ static const struct scenario_row scenarios[] = {
 	{ "renewal", { tcase_dates } },
 	{ "life", { tcase_life } },
 	{ "slow-card", { tcase_slow_card } },
+	{ "damaged", { tcase_damaged } },   /* $JPKI_TEST_FILE_FAULT */
 	{ "smartphone", { tcase_slots, tcase_pin, tcase_sign, tcase_sign_rules, tcase_logout,
 	                  tcase_phone } },
 };

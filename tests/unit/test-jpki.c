@@ -512,11 +512,34 @@ START_TEST (test_short_apdu_reader_fallback)
 	expect_read (4, 256, ca + 4, 256, 0x9000);
 	expect_read (260, 40, ca + 260, 40, 0x9000);
 
+	ck_assert (!jpki_short_reads_only (card));
 	assert_reads_cert (JPKI_FILE_AUTH_CERT, cert, 600);
+	ck_assert (jpki_short_reads_only (card));
 	assert_reads_cert (JPKI_FILE_AUTH_CA_CERT, ca, 300);
 	assert_all_sent ();
 	free (cert);
 	free (ca);
+}
+END_TEST
+
+/* The next card on a reader known for that (card.c keeps it per reader):
+ * not one extended read, so no failure and no fallback at all. */
+START_TEST (test_short_reads_from_the_start)
+{
+	uint8_t *cert = make_cert (600);
+
+	jpki_use_short_reads (card);
+	expect (SELECT_AP, OK);
+	expect (SELECT_EF ("000A"), OK);
+	expect_read (0, 4, cert, 4, 0x9000);
+	expect_read (4, 256, cert + 4, 256, 0x9000);
+	expect_read (260, 256, cert + 260, 256, 0x9000);
+	expect_read (516, 84, cert + 516, 84, 0x9000);
+
+	assert_reads_cert (JPKI_FILE_AUTH_CERT, cert, 600);
+	assert_all_sent ();
+	ck_assert (jpki_short_reads_only (card));
+	free (cert);
 }
 END_TEST
 
@@ -602,6 +625,7 @@ jpki_suite (void)
 	tc = script_case (s, "transport");
 	tcase_add_loop_test (tc, test_transport_failure, 0, N_ROWS (transport_rows));
 	tcase_add_test (tc, test_short_apdu_reader_fallback);
+	tcase_add_test (tc, test_short_reads_from_the_start);
 	tcase_add_test (tc, test_short_read_transport_failure_not_retried);
 	tcase_add_test (tc, test_removal_keeps_extended);
 	return s;
