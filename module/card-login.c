@@ -6,6 +6,7 @@
 #include "log.h"
 #include "pin.h"
 #include "rv.h"
+#include "util.h"
 
 /* The card no longer has this token's PIN verified.  A certificate the
  * card gives only after the PIN (the signature one is personal data)
@@ -34,10 +35,19 @@ card_forget_logins (struct card *card)
 	card_forget_login (card, JPKI_KEY_SIGN);
 }
 
+/* What the card said of a PIN (empty VERIFY, or the VERIFY of a login). */
+static void
+note_pin_state (struct token_state *tok, enum jpki_result r, int tries)
+{
+	tok->pin_known = true;
+	tok->pin_set = r != JPKI_NOT_FOUND;
+	tok->tries = r == JPKI_PIN_BLOCKED ? 0 : tries;
+	tok->pin_read_at = monotonic_ms ();
+}
+
 void
 card_read_pin_state_in_transaction (struct card *card, enum jpki_key key)
 {
-	struct token_state *tok = &card->tok[key];
 	int tries = -1;
 	enum jpki_result r = jpki_pin_tries (card->jpki, key, &tries);
 
@@ -46,33 +56,43 @@ card_read_pin_state_in_transaction (struct card *card, enum jpki_key key)
 		LOG ("token %d: tries unknown (%s)", key, jpki_result_name (r));
 		return;
 	}
-	tok->pin_known = true;
-	tok->pin_set = r != JPKI_NOT_FOUND;
-	tok->tries = r == JPKI_PIN_BLOCKED ? 0 : tries;
+	note_pin_state (&card->tok[key], r, tries);
 }
 
-/* Another program may have spent tries since we last looked; a PIN that
- * is blocked or not set stays so while the card is in the reader. */
-static CK_RV
-refresh_pin_state (struct card *card, enum jpki_key key)
-{
-	struct token_state *tok = &card->tok[key];
-	CK_RV rv;
+/* Another program may spend tries between our calls, so the tries are
+ * read again for a call that shows them, but once per burst: an answer
+ * younger than PIN_STATE_FRESH_MS serves (pkcs11-tool, NSS and Firefox ask
+ * for token information several times in a row).  A PIN that is blocked
+ * or not set stays so while the card is in the reader. */
+#define PIN_STATE_FRESH_MS 2000
 
-	if (tok->logged_in || (tok->pin_known && (!tok->pin_set || tok->tries == 0)))
-		return CKR_OK;
-	rv = card_begin (card);
-	if (rv != CKR_OK)
-		return rv;
-	card_read_pin_state_in_transaction (card, key);
-	return card_end (card, JPKI_OK);
+static bool
+pin_state_wanted (const struct token_state *tok)
+{
+	if (!tok->present || tok->logged_in)
+		return false;
+	if (tok->pin_known && (!tok->pin_set || tok->tries == 0))
+		return false;
+	return !tok->pin_known || monotonic_ms () - tok->pin_read_at >= PIN_STATE_FRESH_MS;
 }
 
 CK_RV
-card_pin_state (struct card *card, enum jpki_key key, bool *pin_set, int *tries)
+card_pin_state (struct card *card, enum jpki_key key, bool both, bool *pin_set, int *tries)
 {
-	CK_RV rv = refresh_pin_state (card, key);
+	enum jpki_key other = key == JPKI_KEY_AUTH ? JPKI_KEY_SIGN : JPKI_KEY_AUTH;
+	CK_RV rv = CKR_OK;
 
+	/* The other token's tries too, in the same transaction: an
+	 * application that shows one token's information shows the other's. */
+	if (pin_state_wanted (&card->tok[key])) {
+		rv = card_begin (card);
+		if (rv == CKR_OK) {
+			card_read_pin_state_in_transaction (card, key);
+			if (both && pin_state_wanted (&card->tok[other]))
+				card_read_pin_state_in_transaction (card, other);
+			rv = card_end (card, JPKI_OK);
+		}
+	}
 	*pin_set = card->tok[key].pin_set;
 	*tries = card->tok[key].tries;
 	return rv;
@@ -90,34 +110,32 @@ card_logged_in (const struct card *card, enum jpki_key key)
 	return card->tok[key].logged_in;
 }
 
-/* After VERIFY: the card's answer is the news about the try counter. */
+/* After VERIFY: the card's answer is the news about the try counter
+ * (no PIN EF: not set; 69 83: blocked; 63 Cx: x left). */
 static CK_RV
 note_verify_result (struct token_state *tok, enum jpki_key key, enum jpki_result r, int tries)
 {
 	if (r == JPKI_OK)
-		tok->tries = pin_max_tries (key);
-	else if (r == JPKI_PIN_INCORRECT)
-		tok->tries = tries;
-	else if (r == JPKI_PIN_BLOCKED)
-		tok->tries = 0;
+		note_pin_state (tok, r, pin_max_tries (key));
+	else if (r == JPKI_PIN_INCORRECT || r == JPKI_PIN_BLOCKED || r == JPKI_NOT_FOUND)
+		note_pin_state (tok, r, tries);
 	return rv_from_jpki_asked (RV_ASKED_PIN, r);
 }
 
-/* Refuses what must not reach the card: no PIN, a blocked one, or a PIN
- * of the wrong shape (which would cost a try). */
+/* Refuses what must not reach the card: a PIN known to be absent or
+ * blocked, or a PIN of the wrong shape (which would cost a try).  The
+ * tries are not read first: VERIFY itself says "no PIN" or "blocked"
+ * without spending one. */
 static CK_RV
 check_pin (struct card *card, enum jpki_key key, const uint8_t *pin, size_t pin_len,
            uint8_t out[PIN_MAX_LEN], size_t *out_len)
 {
 	const struct token_state *tok = &card->tok[key];
 	enum pin_shape shape;
-	CK_RV rv = tok->pin_known ? CKR_OK : refresh_pin_state (card, key);
 
-	if (rv != CKR_OK)
-		return rv;
-	if (!tok->pin_set)
+	if (tok->pin_known && !tok->pin_set)
 		return CKR_USER_PIN_NOT_INITIALIZED;
-	if (tok->tries == 0)
+	if (tok->pin_known && tok->tries == 0)
 		return CKR_PIN_LOCKED;
 	shape = pin_prepare (key, pin, pin_len, false, out, out_len);
 	if (shape != PIN_SHAPE_OK) {

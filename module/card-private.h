@@ -10,6 +10,7 @@
 struct token_state {
 	bool present;
 	bool pin_known;             /* pin_set and tries were read */
+	long long pin_read_at;      /* when (monotonic_ms), or our VERIFY said */
 	bool pin_set;
 	int tries;                  /* -1: unknown */
 	bool logged_in;

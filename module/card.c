@@ -47,6 +47,7 @@ card_begin (struct card *card)
 	if (r == PCSC_CARD_RESET) {
 		LOG ("card was reset by someone else");
 		card_forget_logins (card);
+		jpki_forget_selection (card->jpki);
 		r = pcsc_reconnect (card->conn);
 		if (r == PCSC_OK)
 			r = pcsc_begin_transaction (card->conn);
@@ -81,11 +82,15 @@ card_read_certificate_in_transaction (struct card *card, enum jpki_file file, st
 	*out = cert_parse (der, der_len);
 	OPENSSL_cleanse (der, der_len);
 	free (der);
-	if (*out == NULL) {
-		LOG ("certificate file %d is not an RSA X.509 certificate", (int) file);
-		return JPKI_BAD_RESPONSE;
+	if (*out != NULL)
+		return JPKI_OK;
+	LOG ("certificate file %d is not an RSA X.509 certificate", (int) file);
+	/* Perhaps another DF's file: only a fresh selection can tell. */
+	if (jpki_selection_assumed (card->jpki)) {
+		jpki_forget_selection (card->jpki);
+		return card_read_certificate_in_transaction (card, file, out);
 	}
-	return JPKI_OK;
+	return JPKI_BAD_RESPONSE;
 }
 
 static const char *const token_name[2] = { "authentication", "signature" };

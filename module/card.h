@@ -43,9 +43,11 @@ bool card_cert_needs_login (const struct card *card, enum jpki_key key);
 const char *card_model (const struct card *card);
 const char *card_serial (const struct card *card);
 /* pin_set false: the card has no such PIN; *tries -1: unknown.  Asks the
- * card (empty VERIFY, no try used) unless logged in or the answer cannot
- * have changed. */
-CK_RV card_pin_state (struct card *card, enum jpki_key key, bool *pin_set, int *tries);
+ * card (empty VERIFY, no try used) unless logged in, the answer cannot
+ * have changed or is a moment old; with both, the other token's PIN in
+ * the same transaction. */
+CK_RV card_pin_state (struct card *card, enum jpki_key key, bool both, bool *pin_set,
+                      int *tries);
 bool card_logged_in (const struct card *card, enum jpki_key key);
 /* Changes at every logout of the token. */
 unsigned card_login_epoch (const struct card *card, enum jpki_key key);

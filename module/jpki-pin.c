@@ -10,8 +10,8 @@ pin_ef (enum jpki_key key)
 	return key == JPKI_KEY_SIGN ? EF_SIGN_PIN : EF_AUTH_PIN;
 }
 
-enum jpki_result
-jpki_pin_tries (struct jpki_card *card, enum jpki_key key, int *tries)
+static enum jpki_result
+pin_tries_once (struct jpki_card *card, enum jpki_key key, int *tries)
 {
 	struct apdu apdu = { 0x00, 0x20, 0x00, 0x80, NULL, 0, 0 };
 	struct answer a;
@@ -35,6 +35,16 @@ jpki_pin_tries (struct jpki_card *card, enum jpki_key key, int *tries)
 		r = JPKI_BAD_RESPONSE;
 	}
 out:
+	return r;
+}
+
+enum jpki_result
+jpki_pin_tries (struct jpki_card *card, enum jpki_key key, int *tries)
+{
+	enum jpki_result r = pin_tries_once (card, key, tries);
+
+	if (jpki_retry_with_selection (card, r))
+		r = pin_tries_once (card, key, tries);
 	return r;
 }
 
@@ -75,6 +85,7 @@ jpki_verify_pin (struct jpki_card *card, enum jpki_key key,
 	*tries_left = -1;
 	if (!pin_length_ok (pin, pin_len))
 		return JPKI_BAD_INPUT;
+	jpki_confirm_application (card);
 	r = jpki_select_ef (card, pin_ef (key));
 	if (r == JPKI_OK)
 		r = send_verify (card, pin, pin_len, tries_left);

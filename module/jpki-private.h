@@ -54,6 +54,9 @@ enum exchange_log {
 struct jpki_card {
 	struct jpki_transport transport;
 	bool ap_selected;       /* current DF is the JPKI application */
+	/* ... as our previous transaction left it: another program may have
+	 * changed it since, so an unexpected answer means "select again". */
+	bool ap_assumed;
 	int current_ef;         /* NO_EF when unknown */
 	bool no_extended;       /* the reader or card refused an extended read */
 	uint8_t resp[RESPONSE_MAX];
@@ -75,6 +78,13 @@ enum jpki_result jpki_exchange (struct jpki_card *card, const struct apdu *apdu,
 enum jpki_result jpki_result_from_sw (const struct answer *a);
 /* The same for VERIFY and CHANGE REFERENCE DATA, PIN words included. */
 enum jpki_result jpki_pin_result_from_sw (const struct answer *a);
+/* After r: true (and the selection forgotten) when the application was
+ * only assumed selected and r may come from another DF, so that the
+ * operation is worth one more try with a fresh selection. */
+bool jpki_retry_with_selection (struct jpki_card *card, enum jpki_result r);
+/* A PIN goes only to a PIN of an application selected in this
+ * transaction: a PIN sent to another DF's PIN would cost a try there. */
+void jpki_confirm_application (struct jpki_card *card);
 /* SELECT EF under the application (selected first if need be), unless it
  * is the current EF. */
 enum jpki_result jpki_select_ef (struct jpki_card *card, int fid);

@@ -136,9 +136,9 @@ out:
 	return total;
 }
 
-enum jpki_result
-jpki_read_certificate (struct jpki_card *card, enum jpki_file file,
-                       uint8_t **der, size_t *der_len)
+static enum jpki_result
+read_certificate_once (struct jpki_card *card, enum jpki_file file, uint8_t **der,
+                       size_t *der_len)
 {
 	uint8_t header[CERT_HEADER_LEN];
 	uint8_t *buf = NULL;
@@ -181,6 +181,17 @@ out:
 	return r;
 }
 
+enum jpki_result
+jpki_read_certificate (struct jpki_card *card, enum jpki_file file,
+                       uint8_t **der, size_t *der_len)
+{
+	enum jpki_result r = read_certificate_once (card, file, der, der_len);
+
+	if (jpki_retry_with_selection (card, r))
+		r = read_certificate_once (card, file, der, der_len);
+	return r;
+}
+
 /* Printable ASCII only, trailing spaces dropped. */
 static void
 copy_label (char *label, const uint8_t *data, size_t len)
@@ -211,6 +222,8 @@ read_small_ef (struct jpki_card *card, int fid, size_t le, struct answer *a)
 	if (r == JPKI_OK && a->data_len == 0)
 		r = JPKI_BAD_RESPONSE;
 out:
+	if (jpki_retry_with_selection (card, r))
+		r = read_small_ef (card, fid, le, a);
 	return r;
 }
 

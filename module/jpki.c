@@ -65,13 +65,57 @@ static void
 forget_selection (struct jpki_card *card)
 {
 	card->ap_selected = false;
+	card->ap_assumed = false;
+	card->current_ef = NO_EF;
+}
+
+/* The application is taken as still selected from our previous
+ * transaction (the EF is not: it costs one SELECT and proves nothing). */
+void
+jpki_transaction_begin (struct jpki_card *card)
+{
+	card->ap_assumed = card->ap_selected;
 	card->current_ef = NO_EF;
 }
 
 void
-jpki_transaction_begin (struct jpki_card *card)
+jpki_forget_selection (struct jpki_card *card)
 {
 	forget_selection (card);
+}
+
+bool
+jpki_selection_assumed (const struct jpki_card *card)
+{
+	return card->ap_assumed;
+}
+
+bool
+jpki_retry_with_selection (struct jpki_card *card, enum jpki_result r)
+{
+	switch (r) {
+	case JPKI_OK:
+	case JPKI_CARD_RESET:
+	case JPKI_CARD_REMOVED:
+	case JPKI_TRANSPORT_ERROR:
+	case JPKI_NO_MEMORY:
+	case JPKI_BAD_INPUT:
+		return false;
+	default:
+		break;
+	}
+	if (!card->ap_assumed)
+		return false;
+	LOG ("%s with the application taken as selected: selecting it again", jpki_result_name (r));
+	forget_selection (card);
+	return true;
+}
+
+void
+jpki_confirm_application (struct jpki_card *card)
+{
+	if (card->ap_assumed)
+		forget_selection (card);
 }
 
 void
@@ -241,9 +285,8 @@ key_ef (enum jpki_key key)
 	return key == JPKI_KEY_SIGN ? EF_SIGN_KEY : EF_AUTH_KEY;
 }
 
-enum jpki_result
-jpki_sign (struct jpki_card *card, enum jpki_key key,
-           const uint8_t *data, size_t data_len,
+static enum jpki_result
+sign_once (struct jpki_card *card, enum jpki_key key, const uint8_t *data, size_t data_len,
            uint8_t *sig, size_t sig_cap, size_t *sig_len)
 {
 	struct apdu apdu = { 0x80, 0x2A, 0x00, 0x80, data, data_len, SIGNATURE_LE };
@@ -273,6 +316,18 @@ jpki_sign (struct jpki_card *card, enum jpki_key key,
 	memcpy (sig, card->resp, a.data_len);
 	*sig_len = a.data_len;
 out:
+	return r;
+}
+
+enum jpki_result
+jpki_sign (struct jpki_card *card, enum jpki_key key,
+           const uint8_t *data, size_t data_len,
+           uint8_t *sig, size_t sig_cap, size_t *sig_len)
+{
+	enum jpki_result r = sign_once (card, key, data, data_len, sig, sig_cap, sig_len);
+
+	if (jpki_retry_with_selection (card, r))
+		r = sign_once (card, key, data, data_len, sig, sig_cap, sig_len);
 	return r;
 }
 

@@ -63,9 +63,15 @@ void jpki_card_free (struct jpki_card *card);
 void jpki_use_short_reads (struct jpki_card *card);
 bool jpki_short_reads_only (const struct jpki_card *card);
 
-/* Forget what is selected: another program may have used the card
- * between our transactions. */
+/* The EF selection is forgotten (another program may have used the card
+ * between our transactions); the application is assumed still selected
+ * when our last transaction left it so, and selected again after any
+ * unexpected answer, and always before a PIN is sent. */
 void jpki_transaction_begin (struct jpki_card *card);
+/* The card was reset (or must be taken as if): nothing is selected. */
+void jpki_forget_selection (struct jpki_card *card);
+/* Whether this transaction runs on an application assumed selected. */
+bool jpki_selection_assumed (const struct jpki_card *card);
 /* Wipes the answer buffer: card data (the signature certificate, for
  * one) does not outlive the transaction that read it. */
 void jpki_transaction_end (struct jpki_card *card);

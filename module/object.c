@@ -238,15 +238,33 @@ object_attribute (void *object, CK_ATTRIBUTE_TYPE type, struct attr_value *v)
 	return get_key (o, type, v);
 }
 
-/* Decided without the certificate, so that looking for a key does not
- * read the CA certificate from the card. */
+/* Attributes known without the certificate (get_common answers them). */
 static bool
-class_may_match (const struct object_row *row, const CK_ATTRIBUTE *tmpl, CK_ULONG count)
+known_without_card (CK_ATTRIBUTE_TYPE type)
 {
+	switch (type) {
+	case CKA_CLASS: case CKA_TOKEN: case CKA_PRIVATE: case CKA_MODIFIABLE:
+	case CKA_COPYABLE: case CKA_DESTROYABLE: case CKA_LABEL: case CKA_ID:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Whether the template's attributes that need no card data let the
+ * object match: a search for a key by class, id or label reads no
+ * certificate it does not want. */
+static bool
+may_match_without_card (CK_SLOT_ID slot, struct card *card, size_t row, const CK_ATTRIBUTE *tmpl,
+                        CK_ULONG count)
+{
+	struct object_ref ref = { &rows[row], slot_key (slot), NULL,
+	                          object_private (card, slot_key (slot), &rows[row]) };
+	CK_RV rv = CKR_OK;
+
 	for (CK_ULONG i = 0; i < count; i++)
-		if (tmpl[i].type == CKA_CLASS &&
-		    (tmpl[i].ulValueLen != sizeof (CK_OBJECT_CLASS) || tmpl[i].pValue == NULL ||
-		     *(const CK_OBJECT_CLASS *) tmpl[i].pValue != row->class))
+		if (known_without_card (tmpl[i].type) &&
+		    !attr_template_matches (object_attribute, &ref, &tmpl[i], 1, &rv))
 			return false;
 	return true;
 }
@@ -269,7 +287,7 @@ object_find_init (CK_SESSION_HANDLE handle, CK_ATTRIBUTE_PTR tmpl, CK_ULONG coun
 	f->count = f->next = 0;
 	for (size_t row = 0; row < ROWS_PER_SLOT; row++) {
 		struct object_ref ref;
-		if (!class_may_match (&rows[row], tmpl, count))
+		if (!may_match_without_card (session_slot (s), card, row, tmpl, count))
 			continue;
 		rv = object_ref_get (session_slot (s), card, row, &ref);
 		if (rv == CKR_OBJECT_HANDLE_INVALID)

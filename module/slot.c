@@ -46,27 +46,18 @@ static struct {
 	long long list_retry_at;
 } slots;
 
-static long long
-now_ms (void)
-{
-	struct timespec ts;
-
-	clock_gettime (CLOCK_MONOTONIC, &ts);
-	return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A context for *ctx unless pcscd was found away a moment ago. */
 static bool
 context_ready (struct pcsc_context **ctx, long long *retry_at)
 {
 	if (*ctx != NULL)
 		return true;
-	if (now_ms () < *retry_at)
+	if (monotonic_ms () < *retry_at)
 		return false;
 	if (pcsc_context_open (ctx) == PCSC_OK)
 		return true;
 	*ctx = NULL;
-	*retry_at = now_ms () + CONTEXT_RETRY_MS;
+	*retry_at = monotonic_ms () + CONTEXT_RETRY_MS;
 	return false;
 }
 
@@ -77,7 +68,7 @@ context_lost (struct pcsc_context **ctx, long long *retry_at)
 	LOG ("PC/SC context lost; a new one later");
 	pcsc_context_close (*ctx);
 	*ctx = NULL;
-	*retry_at = now_ms () + CONTEXT_RETRY_MS;
+	*retry_at = monotonic_ms () + CONTEXT_RETRY_MS;
 }
 
 CK_RV

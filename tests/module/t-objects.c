@@ -415,12 +415,30 @@ START_TEST (test_find_state)
 }
 END_TEST
 
+/* A search by id or label matches what the module knows before it reads
+ * anything: the CA certificate, which neither matches, stays unread. */
+START_TEST (test_find_reads_only_what_matches)
+{
+	CK_SESSION_HANDLE s = p11_open (SLOT_AUTH);
+	CK_BYTE id = 0x01;
+	char label[] = "JPKI User Authentication Key";
+	CK_ATTRIBUTE by_id = { CKA_ID, &id, 1 }, by_label = { CKA_LABEL, label, sizeof label - 1 };
+	CK_OBJECT_HANDLE found[8];
+	long reads = apdu_read_count ();
+
+	ck_assert_uint_eq (p11_find (s, &by_id, 1, found, 8), 2);       /* certificate, public key */
+	ck_assert_uint_eq (p11_find (s, &by_label, 1, found, 8), 1);    /* public key */
+	ck_assert_int_eq (apdu_read_count (), reads);
+}
+END_TEST
+
 TCase *
 tcase_find (void)
 {
 	TCase *tc = tcase_new ("find");
 
 	tcase_add_test (tc, test_find_templates);
+	tcase_add_test (tc, test_find_reads_only_what_matches);
 	tcase_add_test (tc, test_find_state);
 	return tc;
 }

@@ -169,6 +169,23 @@ START_TEST (test_wrong_sign_pin)
 }
 END_TEST
 
+/* A login is one VERIFY with what it needs selected: no tries check of
+ * its own first (VERIFY says "no PIN", "blocked" or the tries anyway). */
+START_TEST (test_login_costs_one_verify)
+{
+	CK_SESSION_HANDLE s = p11_open (SLOT_AUTH);
+	long apdus = apdu_count ();
+
+	/* SELECT AP, SELECT PIN EF, VERIFY; a phone's certificate then
+	 * (SELECT, header, the rest). */
+	int most = scenario_is ("smartphone") ? 6 : 3;
+
+	p11_login (s, card_pin (KEY_AUTH));
+	ck_assert_int_le (apdu_count () - apdus, most);
+	ck_assert_rv (p11->C_Logout (s), CKR_OK);
+}
+END_TEST
+
 START_TEST (test_login_twice)
 {
 	CK_SESSION_HANDLE s = p11_open (SLOT_AUTH), other = p11_open (SLOT_AUTH);
@@ -235,6 +252,7 @@ tcase_pin (void)
 	tcase_add_test (tc, test_malformed_auth_pin);
 	tcase_add_test (tc, test_wrong_auth_pin);
 	tcase_add_test (tc, test_login_twice);
+	tcase_add_test (tc, test_login_costs_one_verify);
 	tcase_add_test (tc, test_login_so_and_others);
 	if (scenario_has_sign ()) {
 		tcase_add_test (tc, test_malformed_sign_pin);
@@ -416,17 +434,25 @@ tcase_set_pin_state (void)
 /* Tries used by another program */
 
 /* Another program (here: a child process with its own module instance)
- * enters a wrong PIN; our token flags must then show the lower count, or
- * a user warned by nothing types the last wrong PIN. */
+ * enters a wrong PIN; once the burst of calls that read the tries is
+ * over (2 s), our token flags must show the lower count, or a user warned
+ * by nothing types the last wrong PIN.  Within a burst, token information
+ * costs no APDU. */
 START_TEST (test_flags_after_other_program)
 {
 	enum key key = (enum key) _i;
 	CK_FLAGS flags;
 	CK_SESSION_HANDLE s;
+	long before;
 
 	ck_assert_uint_eq (p11_token_flags (key_slot (key)) & CKF_USER_PIN_COUNT_LOW, 0);
+	before = apdu_count ();
+	p11_token_flags (key_slot (key));
+	p11_token_flags (key_slot (key_other (key)));
+	ck_assert_int_eq (apdu_count (), before);
 	other_program_login (key_slot (key), card_wrong_pin (key), CKR_PIN_INCORRECT, true);
 	ck_assert_int_eq (tries_read (key), max_tries (key) - 1);
+	sleep_ms (2100);
 	flags = p11_token_flags (key_slot (key));
 	/* Give the try back before judging. */
 	s = p11_open (key_slot (key));

@@ -25,8 +25,8 @@ START_TEST (test_ap_selected_once_per_transaction)
 	                          "9000");
 	expect (SELECT_EF ("0008"), OK);
 	expect (read_cmd (0, 1), "8F9000");
-	/* Next transaction: someone else may have selected something. */
-	expect (SELECT_AP, OK);
+	/* Next transaction: the application is taken as still selected,
+	 * the EF is not. */
 	expect (SELECT_EF ("0008"), OK);
 	expect (read_cmd (0, 1), "009000");
 
@@ -129,6 +129,74 @@ expect_short_reads (const uint8_t *cert, size_t from, size_t total)
 }
 
 /* 67 00 to an extended read: short reads, and no extended read again. */
+/* Another program selected something else between our transactions:
+ * the first unexpected answer makes us select the application again and
+ * try once more. */
+START_TEST (test_assumed_selection_falls_back)
+{
+	bool has_sign = false;
+	int tries = -1;
+
+	expect (SELECT_AP, OK);
+	expect (SELECT_EF ("0008"), OK);
+	expect (read_cmd (0, 1), "8F9000");
+	expect (SELECT_EF ("0018"), "6A82");
+	expect (SELECT_AP, OK);
+	expect (SELECT_EF ("0018"), OK);
+	expect ("00200080", "63C3");
+
+	ck_assert_int_eq (jpki_read_certificate_presence (card, &has_sign), JPKI_OK);
+	jpki_transaction_begin (card);
+	ck_assert (jpki_selection_assumed (card));
+	ck_assert_int_eq (jpki_pin_tries (card, JPKI_KEY_AUTH, &tries), JPKI_OK);
+	ck_assert_int_eq (tries, 3);
+	ck_assert (!jpki_selection_assumed (card));
+	assert_all_sent ();
+}
+END_TEST
+
+/* A PIN never goes to an application only assumed selected: it would
+ * cost a try of whatever PIN another DF has under that id. */
+START_TEST (test_pin_only_after_fresh_selection)
+{
+	const uint8_t pin[] = "1234";
+	bool has_sign = false;
+	int tries = -1;
+
+	expect (SELECT_AP, OK);
+	expect (SELECT_EF ("0008"), OK);
+	expect (read_cmd (0, 1), "8F9000");
+	expect (SELECT_AP, OK);
+	expect (SELECT_EF ("0018"), OK);
+	expect ("002000800431323334", OK);
+
+	ck_assert_int_eq (jpki_read_certificate_presence (card, &has_sign), JPKI_OK);
+	jpki_transaction_begin (card);
+	ck_assert_int_eq (jpki_verify_pin (card, JPKI_KEY_AUTH, pin, 4, &tries), JPKI_OK);
+	assert_all_sent ();
+}
+END_TEST
+
+/* A reset card has nothing selected. */
+START_TEST (test_reset_forgets_selection)
+{
+	bool has_sign = false;
+
+	expect (SELECT_AP, OK);
+	expect (SELECT_EF ("0008"), OK);
+	expect (read_cmd (0, 1), "8F9000");
+	expect (SELECT_AP, OK);
+	expect (SELECT_EF ("0008"), OK);
+	expect (read_cmd (0, 1), "8F9000");
+
+	ck_assert_int_eq (jpki_read_certificate_presence (card, &has_sign), JPKI_OK);
+	jpki_forget_selection (card);
+	jpki_transaction_begin (card);
+	ck_assert_int_eq (jpki_read_certificate_presence (card, &has_sign), JPKI_OK);
+	assert_all_sent ();
+}
+END_TEST
+
 START_TEST (test_cert_fallback_to_short_reads_remembered)
 {
 	uint8_t *cert = make_cert (1500);
@@ -139,7 +207,6 @@ START_TEST (test_cert_fallback_to_short_reads_remembered)
 	expect_read (0, 4, cert, 4, 0x9000);
 	expect ("00B000040005D8", "6700");
 	expect_short_reads (cert, 4, 1500);   /* 256 x 5 + 216 */
-	expect (SELECT_AP, OK);
 	expect (SELECT_EF ("000B"), OK);
 	expect_read (0, 4, ca, 4, 0x9000);
 	expect_short_reads (ca, 4, 300);
@@ -597,6 +664,9 @@ jpki_suite (void)
 
 	tc = script_case (s, "selection");
 	tcase_add_test (tc, test_ap_selected_once_per_transaction);
+	tcase_add_test (tc, test_assumed_selection_falls_back);
+	tcase_add_test (tc, test_pin_only_after_fresh_selection);
+	tcase_add_test (tc, test_reset_forgets_selection);
 	tcase_add_test (tc, test_ef_not_reselected_when_current);
 	tcase_add_test (tc, test_select_ap_failure_is_not_jpki);
 	tcase_add_test (tc, test_failed_ef_select_forgotten);
