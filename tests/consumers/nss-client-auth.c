@@ -20,7 +20,9 @@
  * prints "PROMPT token=<label> retry=<0|1>".  It answers the authentication
  * token with $JPKI_AUTH_PIN; the signature token with $JPKI_SIGN_PIN only if
  * NSS_TEST_SIGN_ANSWER=pin, otherwise it cancels (returns NULL), as a person
- * who knows not to type the signature PIN into a browser would.  It never
+ * who knows not to type the signature PIN into a browser would.
+ * NSS_TEST_AUTH_TOKEN names another module's authentication token (the
+ * benchmark runs OpenSC's module too).  It never
  * answers a retry.  At the end: "PROMPTS auth=N sign=N other=N".
  * Exit status 0 when every step worked, 1 otherwise. */
 
@@ -50,11 +52,12 @@ static char *password_cb(PK11SlotInfo *slot, PRBool retry, void *arg)
 	const char *token = PK11_GetTokenName(slot);
 	const char *pin = NULL;
 	const char *answer = getenv("NSS_TEST_SIGN_ANSWER");
+	const char *auth_token = getenv("NSS_TEST_AUTH_TOKEN");
 
 	(void)arg;
 	printf("PROMPT token=%s retry=%d\n", token, retry ? 1 : 0);
 	fflush(stdout);
-	if (strcmp(token, AUTH_TOKEN) == 0) {
+	if (strcmp(token, auth_token && *auth_token ? auth_token : AUTH_TOKEN) == 0) {
 		prompts_auth++;
 		pin = getenv("JPKI_AUTH_PIN");
 	} else if (strcmp(token, SIGN_TOKEN) == 0) {
