@@ -10,26 +10,13 @@
 
 #include "libctx.h"
 #include "log.h"
+#include "pcsc-transport.h"
 #include "rv.h"
 
 const enum jpki_file card_cert_files[2][2] = {
 	[JPKI_KEY_AUTH] = { JPKI_FILE_AUTH_CERT, JPKI_FILE_AUTH_CA_CERT },
 	[JPKI_KEY_SIGN] = { JPKI_FILE_SIGN_CERT, JPKI_FILE_SIGN_CA_CERT },
 };
-
-static enum jpki_transport_result
-card_transmit (void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t *resp, size_t *resp_len)
-{
-	switch (pcsc_transmit (ctx, cmd, cmd_len, resp, resp_len)) {
-	case PCSC_OK: return JPKI_TRANSPORT_OK;
-	case PCSC_CARD_RESET: return JPKI_TRANSPORT_RESET;
-	case PCSC_CARD_REMOVED:
-	case PCSC_NO_CARD:
-	case PCSC_NO_SERVICE:   /* pcscd gone: the card with it */
-	case PCSC_NO_READERS: return JPKI_TRANSPORT_REMOVED;
-	default: return JPKI_TRANSPORT_FAILED;
-	}
-}
 
 /* What the reader learnt about extended APDUs serves the next card. */
 static void
@@ -215,7 +202,7 @@ CK_RV
 card_bind (struct pcsc_card *conn, struct card_reader *reader, struct card **out)
 {
 	struct card *card = calloc (1, sizeof *card);
-	struct jpki_transport transport = { card_transmit, conn };
+	struct jpki_transport transport = pcsc_jpki_transport (conn);
 	CK_RV rv;
 
 	*out = NULL;
