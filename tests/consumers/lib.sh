@@ -12,6 +12,8 @@ sign_key="pkcs11:token=$sign_token;object=JPKI%20Digital%20Signature%20Key;type=
 sign_cert="pkcs11:token=$sign_token;object=JPKI%20Digital%20Signature%20Certificate;type=cert"
 auth_cert="pkcs11:token=$auth_token;object=JPKI%20User%20Authentication%20Certificate;type=cert"
 
+# fail WHAT: the test fails and stops here (integration/helpers.sh counts
+# failed checks with check_failed instead).
 fail() { echo "FAIL: $*" >&2; exit 1; }
 our_module() { echo "$build/module/jpki-pkcs11.so"; }
 with_card() { "$top/tests/with-card" "$@"; }

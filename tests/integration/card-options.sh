@@ -28,7 +28,7 @@ on_card() {
 
 # expect NAME FILE PATTERN: FILE matches the extended regular expression
 expect() {
-	if grep -Eq -- "$3" "$2"; then pass "$1"; else fail "$1"; cat "$2"; fi
+	if grep -Eq -- "$3" "$2"; then pass "$1"; else check_failed "$1"; cat "$2"; fi
 }
 
 # The phone: contactless ATR, EF 0006 names it, EF 000A only after the
@@ -45,7 +45,7 @@ if sed -n '/Sending: 00 B0 00 00 04/{n;p}' "$work/phone" | head -1 | grep -q 'SW
 	sed -n '/Sending: 00 B0 00 00 04/{n;p}' "$work/phone" | tail -1 | grep -q 'SW1=0x90, SW2=0x00'; then
 	pass "smartphone: 69 82, then 90 00 after VERIFY"
 else
-	fail "smartphone: 69 82, then 90 00 after VERIFY"; cat "$work/phone"
+	check_failed "smartphone: 69 82, then 90 00 after VERIFY"; cat "$work/phone"
 fi
 
 # A card's auth certificate is free.
@@ -59,7 +59,7 @@ if sed -n '/Sending: 00 B0 00 00 04/{n;p}' "$work/empty" | head -1 | grep -q 'SW
 	sed -n '/Sending: 00 B0 00 00 04/{n;p}' "$work/empty" | tail -1 | grep -q 'SW2=0x00):$'; then
 	pass "file fault empty: 90 00 without data on 000A only"
 else
-	fail "file fault empty: 90 00 without data on 000A only"; cat "$work/empty"
+	check_failed "file fault empty: 90 00 without data on 000A only"; cat "$work/empty"
 fi
 on_card "$work/garbage" --file-fault 000B:garbage -- \
 	opensc-tool -s "$SELECT_JPKI" -s 00A4020C02000B -s 00B0000008
@@ -71,6 +71,6 @@ expect "file fault length-past-ef: 30 82 header" "$work/past" '^30 82 '
 status=0
 "$JPKI_BUILD_DIR/tests/vcard/jpki-vcard" --profile "$work" --file-fault 000A:sideways \
 	>"$work/bad" 2>&1 || status=$?
-if [ "$status" = 2 ]; then pass "an unknown fault is refused"; else fail "an unknown fault is refused"; cat "$work/bad"; fi
+if [ "$status" = 2 ]; then pass "an unknown fault is refused"; else check_failed "an unknown fault is refused"; cat "$work/bad"; fi
 
 finish

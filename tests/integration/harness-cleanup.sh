@@ -35,13 +35,13 @@ check_clean() {
 	local left line
 	left=$(leftovers)
 	if [ -n "$left" ]; then
-		fail "$1: processes left behind:"
+		check_failed "$1: processes left behind:"
 		while IFS= read -r line; do echo "    $line"; done <<<"$left"
 	else
 		pass "$1: no process left"
 	fi
 	if [ -n "$(ls -A "$TMPDIR")" ]; then
-		fail "$1: temporary files left: $(ls -A "$TMPDIR")"
+		check_failed "$1: temporary files left: $(ls -A "$TMPDIR")"
 		rm -rf "${TMPDIR:?}"/*
 	fi
 }
@@ -51,7 +51,7 @@ expect_status() {
 	if [ "$3" = "$2" ]; then
 		pass "$1: status $3"
 	else
-		fail "$1: status $3, expected $2"
+		check_failed "$1: status $3, expected $2"
 	fi
 	if [ "$3" = "$EX_HARNESS" ]; then
 		echo "    (status $EX_HARNESS: the harness itself failed; see its messages above)"
@@ -137,7 +137,7 @@ if [ -e "$work/tag-killed.started" ]; then
 else
 	kill -KILL "$pid" 2>/dev/null || :
 	wait "$pid" 2>/dev/null || :
-	fail "with-card killed with SIGKILL: COMMAND never started"
+	check_failed "with-card killed with SIGKILL: COMMAND never started"
 fi
 
 finish

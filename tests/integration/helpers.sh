@@ -24,7 +24,9 @@ failures=0
 
 skip() { echo "SKIP: $*"; exit "$EX_SKIP"; }
 pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; failures=$(( failures + 1 )); }
+# check_failed WHAT: one failed check, counted; the script goes on
+# (fail, elsewhere in tests/, stops at the first).
+check_failed() { echo "FAIL: $*"; failures=$(( failures + 1 )); }
 
 # A scratch directory removed on exit.
 work=$(mktemp -d "${TMPDIR:-/tmp}/jpki-$test_name.XXXXXX")

@@ -55,7 +55,7 @@ on_card() {
 
 # failed NAME WHY: report a failed check with its output
 failed() {
-	fail "$1: $2"
+	check_failed "$1: $2"
 	sed 's/^/    | /' "$work/$1.out"
 }
 
