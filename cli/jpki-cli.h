@@ -26,7 +26,8 @@ enum { EXIT_FINE = 0, EXIT_ATTENTION = 1, EXIT_ERROR = 2 };
 struct options {
 	const char *reader;     /* --reader: a reader name, or part of one */
 	const char *output;     /* -o FILE */
-	bool json, sign, personal, der, use_stdin, final_try;
+	const char *socket;     /* serve --socket PATH */
+	bool json, sign, personal, der, use_stdin, final_try, auth_only;
 };
 
 /* card-access.c: readers, a card's connection and its transactions. */
@@ -100,5 +101,7 @@ int report_pin_result (enum jpki_key key, enum jpki_result r, int tries_left);
 int command_status (const struct options *o);
 int command_pin_change (const struct options *o, enum jpki_key key);
 int command_cert_export (const struct options *o, const char *which);
+/* serve.c: the card over p11-kit's RPC, until stopped. */
+int command_serve (const struct options *o);
 
 #endif

@@ -16,6 +16,7 @@ usage (FILE *to)
 	                     "  jpki status [--json] [--sign [--personal]] [--reader NAME]\n"
 	                     "  jpki pin change auth|sign [--stdin] [--final-try] [--reader NAME]\n"
 	                     "  jpki cert export auth|auth-ca|sign|sign-ca [--der] [-o FILE] [--reader NAME]\n"
+	                     "  jpki serve [--socket PATH] [--auth-only]\n"
 	                     "Exit status: 0 all fine, 1 needs your attention, 2 error.\n"));
 }
 
@@ -27,6 +28,7 @@ parse_options (int argc, char **argv, struct options *o)
 		{ "sign", no_argument, NULL, 's' },         { "personal", no_argument, NULL, 'p' },
 		{ "der", no_argument, NULL, 'd' },          { "output", required_argument, NULL, 'o' },
 		{ "stdin", no_argument, NULL, 'i' },        { "final-try", no_argument, NULL, 'f' },
+		{ "socket", required_argument, NULL, 'S' }, { "auth-only", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -41,6 +43,8 @@ parse_options (int argc, char **argv, struct options *o)
 		case 'o': o->output = optarg; break;
 		case 'i': o->use_stdin = true; break;
 		case 'f': o->final_try = true; break;
+		case 'S': o->socket = optarg; break;
+		case 'A': o->auth_only = true; break;
 		case 'h': usage (stdout); exit (EXIT_FINE);
 		default: return false;
 		}
@@ -87,6 +91,8 @@ main (int argc, char **argv)
 		return command_pin_change (&o, key);
 	if (n == 3 && strcmp (args[0], "cert") == 0 && strcmp (args[1], "export") == 0)
 		return command_cert_export (&o, args[2]);
+	if (n == 1 && strcmp (args[0], "serve") == 0)
+		return command_serve (&o);
 	usage (stderr);
 	return EXIT_ERROR;
 }
