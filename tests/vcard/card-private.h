@@ -29,6 +29,7 @@ struct vcard {
 	struct profile profile;
 	bool extended_apdu;
 	enum vcard_signature_fault signature_fault;
+	enum vcard_generation generation;
 	bool no_jpki;
 	bool smartphone;                /* EF 000A needs the auth PIN */
 	struct vcard_file_fault file_faults[VCARD_MAX_FILE_FAULTS];

@@ -65,6 +65,7 @@ struct vcard *vcard_open(const char *profile_dir, const struct vcard_options *op
 	}
 	card->extended_apdu = !opt->no_extended_apdu;
 	card->signature_fault = opt->signature_fault;
+	card->generation = opt->generation;
 	card->no_jpki = opt->no_jpki;
 	card->smartphone = opt->smartphone;
 	if ((opt->smartphone && !smartphone_profile(&card->profile, error, error_size)) ||

@@ -50,7 +50,16 @@ struct vcard_options {
 	bool smartphone;
 	struct vcard_file_fault file_faults[VCARD_MAX_FILE_FAULTS];
 	size_t file_fault_count;        /* each on a binary EF of the profile */
+	/* What COMPUTE DIGITAL SIGNATURE knows (README.md, "Card generations"). */
+	enum vcard_generation {
+		VCARD_GENERATION_CURRENT = 0,   /* P1 00-05, P2 80 or the key's short EF id */
+		VCARD_GENERATION_OLDER,         /* P1 00 and P2 80 only */
+		VCARD_GENERATION_6982_FIRST,    /* older, and 69 82 before P1/P2 while no PIN is verified */
+	} generation;
 };
+
+/* "current", "older" or "6982-first"; false for anything else. */
+bool vcard_parse_generation(const char *text, enum vcard_generation *generation);
 
 /* Loads profile_dir (see README.md).  opt may be NULL.  Returns NULL with a
  * message in error (if given) when the profile is missing or malformed.

@@ -60,6 +60,9 @@ static void usage(FILE *f)
 		"  --smartphone             JPKI in a phone on an NFC reader (smartphone profile)\n"
 		"  --file-fault FID:KIND    a faulty EF: garbage, length-past-ef, empty, overlong,\n"
 		"                           endless-6c (repeatable, one per EF)\n"
+		"  --card-generation G      what the signature command knows: current (default),\n"
+		"                           older (P1 00 / P2 80 only), 6982-first (older, and\n"
+		"                           69 82 before P1/P2 while no PIN is verified)\n"
 		"  -h, --help               show this help\n");
 }
 
@@ -79,6 +82,7 @@ static int parse_args(int argc, char **argv, struct settings *s, bool *exit_now)
 		OPT_PROFILE = 256, OPT_HOST, OPT_PORT, OPT_LOG, OPT_NO_EXTENDED,
 		OPT_CONTACTLESS, OPT_APDU_LATENCY, OPT_SIGN_LATENCY, OPT_REMOVE_AFTER,
 		OPT_SIGNATURE_FAULT, OPT_NO_JPKI, OPT_SMARTPHONE, OPT_FILE_FAULT,
+		OPT_CARD_GENERATION,
 	};
 	static const struct option options[] = {
 		{ "profile", required_argument, NULL, OPT_PROFILE },
@@ -94,6 +98,7 @@ static int parse_args(int argc, char **argv, struct settings *s, bool *exit_now)
 		{ "no-jpki", no_argument, NULL, OPT_NO_JPKI },
 		{ "smartphone", no_argument, NULL, OPT_SMARTPHONE },
 		{ "file-fault", required_argument, NULL, OPT_FILE_FAULT },
+		{ "card-generation", required_argument, NULL, OPT_CARD_GENERATION },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -148,6 +153,10 @@ static int parse_args(int argc, char **argv, struct settings *s, bool *exit_now)
 						    &s->card.file_faults[s->card.file_fault_count]))
 				goto bad_value;
 			s->card.file_fault_count++;
+			break;
+		case OPT_CARD_GENERATION:
+			if (!vcard_parse_generation(optarg, &s->card.generation))
+				goto bad_value;
 			break;
 		case OPT_SIGNATURE_FAULT:
 			if (strcmp(optarg, "zeros") == 0)
