@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The mechanism table and the host's half of signing.  The card does the
- * PKCS#1 v1.5 padding and the RSA private operation; the host hashes,
- * builds the DigestInfo (with OpenSSL, not from hand-written prefixes) and
- * checks the card's answer against the certificate's public key. */
+ * padding (PKCS#1 v1.5 or PSS) and the RSA private operation; the host
+ * hashes, builds the DigestInfo (with OpenSSL, not from hand-written
+ * prefixes) and checks the card's answer against the certificate's public
+ * key. */
 #include "mech.h"
 
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <openssl/x509.h>
 
 #include "libctx.h"
+#include "log.h"
 
 /* PKCS#1 v1.5 needs 11 bytes of padding: k - 11 bytes of content. */
 #define RAW_MAX (JPKI_RSA_BYTES - 11)
@@ -22,30 +24,40 @@
 #define SIGN_FLAGS (CKF_SIGN | CKF_HW)
 
 static const struct mech_row mech_table[] = {
-	{ CKM_RSA_PKCS,        NULL,     SIGN_FLAGS },
-	{ CKM_SHA1_RSA_PKCS,   "SHA1",   SIGN_FLAGS },
-	{ CKM_SHA256_RSA_PKCS, "SHA256", SIGN_FLAGS },
-	{ CKM_SHA384_RSA_PKCS, "SHA384", SIGN_FLAGS },
-	{ CKM_SHA512_RSA_PKCS, "SHA512", SIGN_FLAGS },
+	{ CKM_RSA_PKCS,            NULL,     MECH_PKCS1, SIGN_FLAGS },
+	{ CKM_SHA1_RSA_PKCS,       "SHA1",   MECH_PKCS1, SIGN_FLAGS },
+	{ CKM_SHA256_RSA_PKCS,     "SHA256", MECH_PKCS1, SIGN_FLAGS },
+	{ CKM_SHA384_RSA_PKCS,     "SHA384", MECH_PKCS1, SIGN_FLAGS },
+	{ CKM_SHA512_RSA_PKCS,     "SHA512", MECH_PKCS1, SIGN_FLAGS },
+	/* The card takes a SHA-256 hash: the caller's, or the host's. */
+	{ CKM_RSA_PKCS_PSS,        NULL,     MECH_PSS,   SIGN_FLAGS },
+	{ CKM_SHA256_RSA_PKCS_PSS, "SHA256", MECH_PSS,   SIGN_FLAGS },
 };
 
 #define MECH_COUNT (sizeof mech_table / sizeof mech_table[0])
 
+static bool
+row_offered (const struct mech_row *row, bool with_pss)
+{
+	return row->padding != MECH_PSS || with_pss;
+}
+
 const struct mech_row *
-mech_find (CK_MECHANISM_TYPE type)
+mech_find (CK_MECHANISM_TYPE type, bool with_pss)
 {
 	size_t i;
 
 	for (i = 0; i < MECH_COUNT; i++) {
-		if (mech_table[i].type == type)
+		if (mech_table[i].type == type && row_offered (&mech_table[i], with_pss))
 			return &mech_table[i];
 	}
 	return NULL;
 }
 
 CK_RV
-mech_list (CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count)
+mech_list (CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count, bool with_pss)
 {
+	CK_ULONG offered = 0;
 	CK_RV rv = CKR_OK;
 	size_t i;
 
@@ -53,13 +65,19 @@ mech_list (CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count)
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
-	if (list != NULL && *count < MECH_COUNT) {
+	for (i = 0; i < MECH_COUNT; i++)
+		offered += row_offered (&mech_table[i], with_pss);
+	if (list != NULL && *count < offered) {
 		rv = CKR_BUFFER_TOO_SMALL;
 	} else if (list != NULL) {
-		for (i = 0; i < MECH_COUNT; i++)
-			list[i] = mech_table[i].type;
+		CK_ULONG n = 0;
+
+		for (i = 0; i < MECH_COUNT; i++) {
+			if (row_offered (&mech_table[i], with_pss))
+				list[n++] = mech_table[i].type;
+		}
 	}
-	*count = MECH_COUNT;
+	*count = offered;
 out:
 	return rv;
 }
@@ -70,6 +88,33 @@ mech_info (const struct mech_row *row, CK_MECHANISM_INFO *info)
 	info->ulMinKeySize = JPKI_RSA_BITS;
 	info->ulMaxKeySize = JPKI_RSA_BITS;
 	info->flags = row->flags;
+}
+
+CK_RV
+mech_check_params (const struct mech_row *row, CK_VOID_PTR param, CK_ULONG param_len)
+{
+	const CK_RSA_PKCS_PSS_PARAMS *pss = param;
+
+	if (row->padding == MECH_PKCS1) {
+		if (param == NULL && param_len == 0)
+			return CKR_OK;
+		LOG ("mechanism 0x%lx takes no parameter (got %lu bytes)", row->type, param_len);
+		return CKR_MECHANISM_PARAM_INVALID;
+	}
+	if (param == NULL || param_len != sizeof *pss) {
+		LOG ("mechanism 0x%lx needs CK_RSA_PKCS_PSS_PARAMS (%zu bytes), got %lu bytes%s",
+		     row->type, sizeof *pss, param_len, param == NULL ? " and no pointer" : "");
+		return CKR_MECHANISM_PARAM_INVALID;
+	}
+	/* The card's PSS is fixed: the caller must ask for exactly that. */
+	if (pss->hashAlg != CKM_SHA256 || pss->mgf != CKG_MGF1_SHA256 ||
+	    pss->sLen != MECH_PSS_SALT_LEN) {
+		LOG ("PSS parameters hashAlg 0x%lx mgf 0x%lx sLen %lu: the card makes only "
+		     "SHA-256, MGF1-SHA-256, salt %d", pss->hashAlg, pss->mgf, pss->sLen,
+		     MECH_PSS_SALT_LEN);
+		return CKR_MECHANISM_PARAM_INVALID;
+	}
+	return CKR_OK;
 }
 
 CK_RV
@@ -140,12 +185,28 @@ out:
 	return rv;
 }
 
-/* DER DigestInfo of the hash so far.  A copy of the context is finished,
- * so that op stays usable and a second call gives the same bytes. */
+/* The hash so far.  A copy of the context is finished, so that op stays
+ * usable and a second call gives the same bytes. */
+static CK_RV
+running_hash (struct sign_op *op, unsigned char *hash, unsigned int *hash_len)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
+	CK_RV rv;
+
+	if (ctx == NULL)
+		rv = CKR_HOST_MEMORY;
+	else if (!EVP_MD_CTX_copy_ex (ctx, op->md) || !EVP_DigestFinal_ex (ctx, hash, hash_len))
+		rv = CKR_FUNCTION_FAILED;
+	else
+		rv = CKR_OK;
+	EVP_MD_CTX_free (ctx);
+	return rv;
+}
+
+/* DER DigestInfo of the hash so far. */
 static CK_RV
 digest_info (struct sign_op *op, uint8_t *out, size_t *out_len)
 {
-	EVP_MD_CTX *ctx = NULL;
 	X509_SIG *sig = NULL;
 	X509_ALGOR *alg;
 	ASN1_OCTET_STRING *digest;
@@ -156,15 +217,9 @@ digest_info (struct sign_op *op, uint8_t *out, size_t *out_len)
 	int len;
 	CK_RV rv;
 
-	ctx = EVP_MD_CTX_new ();
-	if (ctx == NULL) {
-		rv = CKR_HOST_MEMORY;
+	rv = running_hash (op, hash, &hash_len);
+	if (rv != CKR_OK)
 		goto out;
-	}
-	if (!EVP_MD_CTX_copy_ex (ctx, op->md) || !EVP_DigestFinal_ex (ctx, hash, &hash_len)) {
-		rv = CKR_FUNCTION_FAILED;
-		goto out;
-	}
 	md = EVP_MD_CTX_get0_md (op->md);
 	if (md == NULL) {
 		rv = CKR_FUNCTION_FAILED;
@@ -197,8 +252,29 @@ digest_info (struct sign_op *op, uint8_t *out, size_t *out_len)
 	rv = CKR_OK;
 out:
 	X509_SIG_free (sig);
-	EVP_MD_CTX_free (ctx);
 	OPENSSL_cleanse (hash, sizeof hash);
+	return rv;
+}
+
+/* PSS: the card gets the bare hash, the host's or the caller's. */
+static CK_RV
+pss_hash (struct sign_op *op, uint8_t *out, size_t *out_len)
+{
+	unsigned int hash_len = 0;
+	CK_RV rv;
+
+	if (op->md == NULL) {
+		if (op->too_long || op->raw_len != MECH_PSS_HASH_LEN)
+			return CKR_DATA_LEN_RANGE;
+		memcpy (out, op->raw, op->raw_len);
+		*out_len = op->raw_len;
+		return CKR_OK;
+	}
+	rv = running_hash (op, out, &hash_len);
+	if (rv == CKR_OK && hash_len != MECH_PSS_HASH_LEN)
+		rv = CKR_FUNCTION_FAILED;
+	if (rv == CKR_OK)
+		*out_len = hash_len;
 	return rv;
 }
 
@@ -213,6 +289,10 @@ sign_op_card_input (struct sign_op *op, uint8_t *out, size_t *out_len)
 	}
 	if (out == NULL || out_len == NULL) {
 		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	if (op->mech->padding == MECH_PSS) {
+		rv = pss_hash (op, out, out_len);
 		goto out;
 	}
 	if (op->md != NULL) {
@@ -282,6 +362,44 @@ signature_matches (EVP_PKEY *public_key, const uint8_t *card_input, size_t input
 out:
 	OPENSSL_free (recovered);
 	EVP_PKEY_CTX_free (ctx);
+	ERR_pop_to_mark ();
+	return ok;
+}
+
+bool
+pss_signature_matches (EVP_PKEY *public_key, const uint8_t *hash, size_t hash_len,
+                       const uint8_t *sig, size_t sig_len)
+{
+	OSSL_LIB_CTX *libctx;
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_MD *sha256 = NULL;
+	int key_size;
+	bool ok = false;
+
+	ERR_set_mark ();
+	if (public_key == NULL || hash == NULL || hash_len != MECH_PSS_HASH_LEN || sig == NULL)
+		goto out;
+	key_size = EVP_PKEY_get_size (public_key);
+	if (key_size <= 0 || sig_len != (size_t) key_size)
+		goto out;
+	libctx = module_libctx ();
+	if (libctx == NULL)
+		goto out;
+	sha256 = EVP_MD_fetch (libctx, "SHA256", NULL);
+	ctx = EVP_PKEY_CTX_new_from_pkey (libctx, public_key, NULL);
+	if (sha256 == NULL || ctx == NULL)
+		goto out;
+	/* An explicit salt length: OpenSSL then refuses any other. */
+	if (EVP_PKEY_verify_init (ctx) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_padding (ctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
+	    EVP_PKEY_CTX_set_signature_md (ctx, sha256) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_mgf1_md (ctx, sha256) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_pss_saltlen (ctx, MECH_PSS_SALT_LEN) <= 0)
+		goto out;
+	ok = EVP_PKEY_verify (ctx, sig, sig_len, hash, hash_len) == 1;
+out:
+	EVP_PKEY_CTX_free (ctx);
+	EVP_MD_free (sha256);
 	ERR_pop_to_mark ();
 	return ok;
 }

@@ -14,18 +14,34 @@
 #define JPKI_RSA_BITS 2048
 #define JPKI_RSA_BYTES (JPKI_RSA_BITS / 8)
 
+/* The PSS the card makes (P1 04): SHA-256, MGF1-SHA-256, 32 bytes of salt. */
+#define MECH_PSS_HASH_LEN 32
+#define MECH_PSS_SALT_LEN 32
+
+enum mech_padding {
+	MECH_PKCS1,              /* PKCS#1 v1.5: the card gets a DigestInfo or raw data */
+	MECH_PSS,                /* RSASSA-PSS: the card gets the SHA-256 hash */
+};
+
 struct mech_row {
 	CK_MECHANISM_TYPE type;
-	const char *digest;      /* OpenSSL digest name; NULL: raw CKM_RSA_PKCS */
+	const char *digest;      /* OpenSSL digest name the host hashes with; NULL: the caller's data */
+	enum mech_padding padding;
 	CK_FLAGS flags;
 };
 
-const struct mech_row *mech_find (CK_MECHANISM_TYPE type);
+/* with_pss: whether the card can make PSS signatures; without, the PSS
+ * rows are not there. */
+const struct mech_row *mech_find (CK_MECHANISM_TYPE type, bool with_pss);
 /* C_GetMechanismList semantics: list NULL gives the count;
  * CKR_BUFFER_TOO_SMALL with *count set when it does not fit. */
-CK_RV mech_list (CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count);
+CK_RV mech_list (CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count, bool with_pss);
 /* C_GetMechanismInfo for one row. */
 void mech_info (const struct mech_row *row, CK_MECHANISM_INFO *info);
+/* C_SignInit's mechanism parameters: none for PKCS#1 v1.5; for PSS a
+ * CK_RSA_PKCS_PSS_PARAMS of exactly what the card makes.  Anything else
+ * is CKR_MECHANISM_PARAM_INVALID. */
+CK_RV mech_check_params (const struct mech_row *row, CK_VOID_PTR param, CK_ULONG param_len);
 
 /* A signature in progress: the data (raw) or the running hash. */
 struct sign_op {
@@ -39,7 +55,9 @@ struct sign_op {
 CK_RV sign_op_init (struct sign_op *op, const struct mech_row *mech);
 CK_RV sign_op_update (struct sign_op *op, const uint8_t *data, size_t len);
 /* What the card must sign: the DER DigestInfo, or the raw data (at most
- * k-11 bytes, else CKR_DATA_LEN_RANGE).  out holds JPKI_RSA_BYTES. */
+ * k-11 bytes, else CKR_DATA_LEN_RANGE); for PSS the SHA-256 hash (the
+ * caller's, which must be 32 bytes, else CKR_DATA_LEN_RANGE).  out holds
+ * JPKI_RSA_BYTES. */
 CK_RV sign_op_card_input (struct sign_op *op, uint8_t *out, size_t *out_len);
 void sign_op_clear (struct sign_op *op);
 
@@ -47,5 +65,10 @@ void sign_op_clear (struct sign_op *op);
  * DigestInfo or raw data) under public_key: one RSA public operation. */
 bool signature_matches (EVP_PKEY *public_key, const uint8_t *card_input, size_t input_len,
                         const uint8_t *sig, size_t sig_len);
+/* True when sig is an RSASSA-PSS signature of hash (SHA-256) under
+ * public_key with MGF1-SHA-256 and exactly MECH_PSS_SALT_LEN bytes of
+ * salt: one RSA public operation. */
+bool pss_signature_matches (EVP_PKEY *public_key, const uint8_t *hash, size_t hash_len,
+                            const uint8_t *sig, size_t sig_len);
 
 #endif

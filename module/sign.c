@@ -35,7 +35,7 @@ sign_init (CK_SESSION_HANDLE handle, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDL
 		return CKR_ARGUMENTS_BAD;
 	if (session_sign_state (s)->active)
 		return CKR_OPERATION_ACTIVE;
-	mech = mech_find (mechanism->mechanism);
+	mech = mech_find (mechanism->mechanism, false);
 	if (mech == NULL) {
 		LOG ("mechanism 0x%lx not supported", mechanism->mechanism);
 		return CKR_MECHANISM_INVALID;

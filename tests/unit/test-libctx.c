@@ -94,7 +94,7 @@ assert_module_computes (void)
 	ck_assert_ptr_nonnull (cert);
 	ck_assert (cert_fingerprint (cert, "SHA256", fingerprint, sizeof fingerprint));
 	ck_assert_mem_eq (fingerprint, cert_sha256, sizeof fingerprint);
-	ck_assert_int_eq (sign_op_init (&op, mech_find (CKM_SHA256_RSA_PKCS)), CKR_OK);
+	ck_assert_int_eq (sign_op_init (&op, mech_find (CKM_SHA256_RSA_PKCS, false)), CKR_OK);
 	ck_assert_int_eq (sign_op_update (&op, (const uint8_t *) "abc", 3), CKR_OK);
 	ck_assert_int_eq (sign_op_card_input (&op, input, &input_len), CKR_OK);
 	sign_op_clear (&op);

@@ -13,11 +13,15 @@
 #include "alloc-fail.h"
 #include "mech.h"
 
+/* The card's mechanisms without PSS, then the two PSS ones. */
 static const CK_MECHANISM_TYPE expected_list[] = {
 	CKM_RSA_PKCS, CKM_SHA1_RSA_PKCS, CKM_SHA256_RSA_PKCS, CKM_SHA384_RSA_PKCS,
-	CKM_SHA512_RSA_PKCS,
+	CKM_SHA512_RSA_PKCS, CKM_RSA_PKCS_PSS, CKM_SHA256_RSA_PKCS_PSS,
 };
+#define PSS_COUNT 2
 #define EXPECTED_COUNT (sizeof expected_list / sizeof expected_list[0])
+/* _i of the table tests: 0 without PSS, 1 with. */
+#define COUNT_FOR(with_pss) ((with_pss) ? EXPECTED_COUNT : EXPECTED_COUNT - PSS_COUNT)
 
 struct vector {
 	CK_MECHANISM_TYPE type;
@@ -76,55 +80,57 @@ card_input_of (CK_MECHANISM_TYPE type, const void *data, size_t len, uint8_t *ou
 	CK_RV rv;
 
 	memset (&op, 0, sizeof op);
-	ck_assert_int_eq (sign_op_init (&op, mech_find (type)), CKR_OK);
+	ck_assert_int_eq (sign_op_init (&op, mech_find (type, true)), CKR_OK);
 	ck_assert_int_eq (sign_op_update (&op, data, len), CKR_OK);
 	rv = sign_op_card_input (&op, out, out_len);
 	sign_op_clear (&op);
 	return rv;
 }
 
-/* Mechanism list and info. */
+/* Mechanism list and info, without PSS (_i 0) and with (_i 1). */
 
 START_TEST (list_count)
 {
 	CK_ULONG count = 12345;
 
-	ck_assert_int_eq (mech_list (NULL, &count), CKR_OK);
-	ck_assert_uint_eq (count, EXPECTED_COUNT);
-	ck_assert_int_eq (mech_list (NULL, NULL), CKR_ARGUMENTS_BAD);
+	ck_assert_int_eq (mech_list (NULL, &count, _i), CKR_OK);
+	ck_assert_uint_eq (count, COUNT_FOR (_i));
+	ck_assert_int_eq (mech_list (NULL, NULL, _i), CKR_ARGUMENTS_BAD);
 }
 END_TEST
 
 START_TEST (list_too_small)
 {
 	CK_MECHANISM_TYPE list[EXPECTED_COUNT];
-	CK_ULONG count = EXPECTED_COUNT - 1;
+	CK_ULONG count = COUNT_FOR (_i) - 1;
 
 	memset (list, 0xEE, sizeof list);
-	ck_assert_int_eq (mech_list (list, &count), CKR_BUFFER_TOO_SMALL);
-	ck_assert_uint_eq (count, EXPECTED_COUNT);
+	ck_assert_int_eq (mech_list (list, &count, _i), CKR_BUFFER_TOO_SMALL);
+	ck_assert_uint_eq (count, COUNT_FOR (_i));
 	count = 0;
-	ck_assert_int_eq (mech_list (list, &count), CKR_BUFFER_TOO_SMALL);
-	ck_assert_uint_eq (count, EXPECTED_COUNT);
+	ck_assert_int_eq (mech_list (list, &count, _i), CKR_BUFFER_TOO_SMALL);
+	ck_assert_uint_eq (count, COUNT_FOR (_i));
 }
 END_TEST
 
 START_TEST (list_contents)
 {
 	CK_MECHANISM_TYPE list[EXPECTED_COUNT + 2];
-	CK_ULONG count = EXPECTED_COUNT;
+	CK_ULONG count = COUNT_FOR (_i);
 	size_t i;
 
 	memset (list, 0xEE, sizeof list);
-	ck_assert_int_eq (mech_list (list, &count), CKR_OK);
-	ck_assert_uint_eq (count, EXPECTED_COUNT);
-	for (i = 0; i < EXPECTED_COUNT; i++)
+	ck_assert_int_eq (mech_list (list, &count, _i), CKR_OK);
+	ck_assert_uint_eq (count, COUNT_FOR (_i));
+	for (i = 0; i < COUNT_FOR (_i); i++)
 		ck_assert_uint_eq (list[i], expected_list[i]);
+	/* Nothing written past the count. */
+	ck_assert_uint_eq (list[COUNT_FOR (_i)], (CK_MECHANISM_TYPE) 0xEEEEEEEEEEEEEEEEULL);
 
 	/* A larger buffer gets the true count. */
 	count = EXPECTED_COUNT + 2;
-	ck_assert_int_eq (mech_list (list, &count), CKR_OK);
-	ck_assert_uint_eq (count, EXPECTED_COUNT);
+	ck_assert_int_eq (mech_list (list, &count, _i), CKR_OK);
+	ck_assert_uint_eq (count, COUNT_FOR (_i));
 }
 END_TEST
 
@@ -134,8 +140,12 @@ START_TEST (info_rows)
 	size_t i;
 
 	for (i = 0; i < EXPECTED_COUNT; i++) {
-		const struct mech_row *row = mech_find (expected_list[i]);
+		const struct mech_row *row = mech_find (expected_list[i], _i);
 
+		if (i >= COUNT_FOR (_i)) {
+			ck_assert_ptr_null (row);
+			continue;
+		}
 		ck_assert_ptr_nonnull (row);
 		ck_assert_uint_eq (row->type, expected_list[i]);
 		memset (&info, 0xEE, sizeof info);
@@ -146,13 +156,95 @@ START_TEST (info_rows)
 		ck_assert_uint_eq (info.flags & (CKF_DECRYPT | CKF_VERIFY | CKF_ENCRYPT |
 		                                 CKF_VERIFY_RECOVER | CKF_SIGN_RECOVER), 0);
 	}
-	ck_assert_ptr_null (mech_find (CKM_RSA_PKCS)->digest);
-	ck_assert_str_eq (mech_find (CKM_SHA256_RSA_PKCS)->digest, "SHA256");
-	ck_assert_ptr_null (mech_find (CKM_RSA_X_509));
-	ck_assert_ptr_null (mech_find (CKM_RSA_PKCS_PSS));
-	ck_assert_ptr_null (mech_find (CKM_SHA256_RSA_PKCS_PSS));
-	ck_assert_ptr_null (mech_find (CKM_MD5_RSA_PKCS));
-	ck_assert_ptr_null (mech_find (CKM_SHA224_RSA_PKCS));
+	ck_assert_ptr_null (mech_find (CKM_RSA_PKCS, _i)->digest);
+	ck_assert_str_eq (mech_find (CKM_SHA256_RSA_PKCS, _i)->digest, "SHA256");
+	ck_assert_int_eq (mech_find (CKM_SHA256_RSA_PKCS, _i)->padding, MECH_PKCS1);
+	if (_i) {
+		ck_assert_ptr_null (mech_find (CKM_RSA_PKCS_PSS, _i)->digest);
+		ck_assert_int_eq (mech_find (CKM_RSA_PKCS_PSS, _i)->padding, MECH_PSS);
+		ck_assert_str_eq (mech_find (CKM_SHA256_RSA_PKCS_PSS, _i)->digest, "SHA256");
+		ck_assert_int_eq (mech_find (CKM_SHA256_RSA_PKCS_PSS, _i)->padding, MECH_PSS);
+	}
+	ck_assert_ptr_null (mech_find (CKM_RSA_X_509, _i));
+	ck_assert_ptr_null (mech_find (CKM_SHA1_RSA_PKCS_PSS, _i));
+	ck_assert_ptr_null (mech_find (CKM_SHA384_RSA_PKCS_PSS, _i));
+	ck_assert_ptr_null (mech_find (CKM_MD5_RSA_PKCS, _i));
+	ck_assert_ptr_null (mech_find (CKM_SHA224_RSA_PKCS, _i));
+}
+END_TEST
+
+/* C_SignInit's parameters: one row per case. */
+enum param_shape {
+	PARAM_NONE,           /* NULL, 0 */
+	PARAM_PSS,            /* a CK_RSA_PKCS_PSS_PARAMS, its size */
+	PARAM_PSS_SHORT,      /* a CK_RSA_PKCS_PSS_PARAMS, one byte short */
+	PARAM_PSS_LONG,       /* a CK_RSA_PKCS_PSS_PARAMS, one byte more */
+	PARAM_NULL_WITH_LEN,  /* NULL, the size of CK_RSA_PKCS_PSS_PARAMS */
+	PARAM_BYTES,          /* 4 other bytes */
+};
+
+static const struct param_case {
+	CK_MECHANISM_TYPE type;
+	enum param_shape shape;
+	CK_MECHANISM_TYPE hash;
+	CK_RSA_PKCS_MGF_TYPE mgf;
+	CK_ULONG salt;
+	CK_RV rv;
+} param_cases[] = {
+	{ CKM_RSA_PKCS_PSS, PARAM_PSS, CKM_SHA256, CKG_MGF1_SHA256, 32, CKR_OK },
+	{ CKM_SHA256_RSA_PKCS_PSS, PARAM_PSS, CKM_SHA256, CKG_MGF1_SHA256, 32, CKR_OK },
+	{ CKM_RSA_PKCS_PSS, PARAM_NONE, 0, 0, 0, CKR_MECHANISM_PARAM_INVALID },
+	{ CKM_SHA256_RSA_PKCS_PSS, PARAM_NONE, 0, 0, 0, CKR_MECHANISM_PARAM_INVALID },
+	{ CKM_RSA_PKCS_PSS, PARAM_NULL_WITH_LEN, 0, 0, 0, CKR_MECHANISM_PARAM_INVALID },
+	{ CKM_RSA_PKCS_PSS, PARAM_PSS_SHORT, CKM_SHA256, CKG_MGF1_SHA256, 32, CKR_MECHANISM_PARAM_INVALID },
+	{ CKM_SHA256_RSA_PKCS_PSS, PARAM_PSS_LONG, CKM_SHA256, CKG_MGF1_SHA256, 32, CKR_MECHANISM_PARAM_INVALID },
+	{ CKM_RSA_PKCS_PSS, PARAM_BYTES, 0, 0, 0, CKR_MECHANISM_PARAM_INVALID },
+	{ CKM_RSA_PKCS_PSS, PARAM_PSS, CKM_SHA_1, CKG_MGF1_SHA256, 32, CKR_MECHANISM_PARAM_INVALID },
+	{ CKM_RSA_PKCS_PSS, PARAM_PSS, CKM_SHA384, CKG_MGF1_SHA384, 48, CKR_MECHANISM_PARAM_INVALID },
+	{ CKM_SHA256_RSA_PKCS_PSS, PARAM_PSS, CKM_SHA512, CKG_MGF1_SHA256, 32, CKR_MECHANISM_PARAM_INVALID },
+	{ CKM_RSA_PKCS_PSS, PARAM_PSS, CKM_SHA256, CKG_MGF1_SHA1, 32, CKR_MECHANISM_PARAM_INVALID },
+	{ CKM_SHA256_RSA_PKCS_PSS, PARAM_PSS, CKM_SHA256, CKG_MGF1_SHA384, 32, CKR_MECHANISM_PARAM_INVALID },
+	{ CKM_RSA_PKCS_PSS, PARAM_PSS, CKM_SHA256, CKG_MGF1_SHA256, 0, CKR_MECHANISM_PARAM_INVALID },
+	{ CKM_RSA_PKCS_PSS, PARAM_PSS, CKM_SHA256, CKG_MGF1_SHA256, 20, CKR_MECHANISM_PARAM_INVALID },
+	{ CKM_SHA256_RSA_PKCS_PSS, PARAM_PSS, CKM_SHA256, CKG_MGF1_SHA256, 31, CKR_MECHANISM_PARAM_INVALID },
+	{ CKM_SHA256_RSA_PKCS_PSS, PARAM_PSS, CKM_SHA256, CKG_MGF1_SHA256, 33, CKR_MECHANISM_PARAM_INVALID },
+	{ CKM_SHA256_RSA_PKCS_PSS, PARAM_PSS, CKM_SHA256, CKG_MGF1_SHA256, 222, CKR_MECHANISM_PARAM_INVALID },
+	{ CKM_RSA_PKCS_PSS, PARAM_PSS, CKM_SHA256, 0, 32, CKR_MECHANISM_PARAM_INVALID },
+	/* PKCS#1 v1.5 takes none. */
+	{ CKM_RSA_PKCS, PARAM_NONE, 0, 0, 0, CKR_OK },
+	{ CKM_SHA256_RSA_PKCS, PARAM_NONE, 0, 0, 0, CKR_OK },
+	{ CKM_SHA256_RSA_PKCS, PARAM_PSS, CKM_SHA256, CKG_MGF1_SHA256, 32, CKR_MECHANISM_PARAM_INVALID },
+	{ CKM_SHA1_RSA_PKCS, PARAM_BYTES, 0, 0, 0, CKR_MECHANISM_PARAM_INVALID },
+	{ CKM_RSA_PKCS, PARAM_NULL_WITH_LEN, 0, 0, 0, CKR_MECHANISM_PARAM_INVALID },
+};
+#define PARAM_CASES (int) (sizeof param_cases / sizeof param_cases[0])
+
+START_TEST (param_checks)
+{
+	const struct param_case *c = &param_cases[_i];
+	/* In a larger buffer, so that the one-byte-long case reads nothing past it. */
+	struct {
+		CK_RSA_PKCS_PSS_PARAMS pss;
+		CK_BYTE spare[8];
+	} buf;
+	CK_BYTE bytes[4] = { 1, 2, 3, 4 };
+	CK_VOID_PTR param = NULL;
+	CK_ULONG len = 0;
+
+	memset (&buf, 0, sizeof buf);
+	buf.pss.hashAlg = c->hash;
+	buf.pss.mgf = c->mgf;
+	buf.pss.sLen = c->salt;
+	switch (c->shape) {
+	case PARAM_NONE: break;
+	case PARAM_PSS: param = &buf.pss; len = sizeof buf.pss; break;
+	case PARAM_PSS_SHORT: param = &buf.pss; len = sizeof buf.pss - 1; break;
+	case PARAM_PSS_LONG: param = &buf.pss; len = sizeof buf.pss + 1; break;
+	case PARAM_NULL_WITH_LEN: len = sizeof buf.pss; break;
+	case PARAM_BYTES: param = bytes; len = sizeof bytes; break;
+	}
+	ck_assert_msg (mech_check_params (mech_find (c->type, true), param, len) == c->rv,
+	               "case %d: mechanism 0x%lx", _i, c->type);
 }
 END_TEST
 
@@ -187,7 +279,7 @@ START_TEST (digest_info_multipart)
 	ck_assert_int_eq (card_input_of (v->type, message, sizeof message, whole, &whole_len), CKR_OK);
 
 	memset (&op, 0, sizeof op);
-	ck_assert_int_eq (sign_op_init (&op, mech_find (v->type)), CKR_OK);
+	ck_assert_int_eq (sign_op_init (&op, mech_find (v->type, true)), CKR_OK);
 	ck_assert_int_eq (sign_op_update (&op, message, 1), CKR_OK);
 	ck_assert_int_eq (sign_op_update (&op, message + 1, 0), CKR_OK);
 	ck_assert_int_eq (sign_op_update (&op, NULL, 0), CKR_OK);
@@ -204,7 +296,7 @@ START_TEST (digest_info_multipart)
 
 	/* Asking midway leaves the running hash alone. */
 	memset (&op, 0, sizeof op);
-	ck_assert_int_eq (sign_op_init (&op, mech_find (v->type)), CKR_OK);
+	ck_assert_int_eq (sign_op_init (&op, mech_find (v->type, true)), CKR_OK);
 	ck_assert_int_eq (sign_op_update (&op, message, 300), CKR_OK);
 	ck_assert_int_eq (sign_op_card_input (&op, parts, &parts_len), CKR_OK);
 	ck_assert_mem_ne (parts, whole, whole_len);
@@ -216,7 +308,7 @@ START_TEST (digest_info_multipart)
 
 	/* "a" "b" "c" in three parts against the published vector. */
 	memset (&op, 0, sizeof op);
-	ck_assert_int_eq (sign_op_init (&op, mech_find (v->type)), CKR_OK);
+	ck_assert_int_eq (sign_op_init (&op, mech_find (v->type, true)), CKR_OK);
 	ck_assert_int_eq (sign_op_update (&op, (const uint8_t *) "a", 1), CKR_OK);
 	ck_assert_int_eq (sign_op_update (&op, (const uint8_t *) "b", 1), CKR_OK);
 	ck_assert_int_eq (sign_op_update (&op, (const uint8_t *) "c", 1), CKR_OK);
@@ -274,7 +366,7 @@ START_TEST (raw_multipart)
 
 	/* 200 + 45 fits exactly. */
 	memset (&op, 0, sizeof op);
-	ck_assert_int_eq (sign_op_init (&op, mech_find (CKM_RSA_PKCS)), CKR_OK);
+	ck_assert_int_eq (sign_op_init (&op, mech_find (CKM_RSA_PKCS, true)), CKR_OK);
 	ck_assert_int_eq (sign_op_update (&op, data, 200), CKR_OK);
 	ck_assert_int_eq (sign_op_update (&op, NULL, 0), CKR_OK);
 	ck_assert_int_eq (sign_op_update (&op, data + 200, 45), CKR_OK);
@@ -285,7 +377,7 @@ START_TEST (raw_multipart)
 
 	/* 200 + 46: updates accept, the end refuses, even after more data. */
 	memset (&op, 0, sizeof op);
-	ck_assert_int_eq (sign_op_init (&op, mech_find (CKM_RSA_PKCS)), CKR_OK);
+	ck_assert_int_eq (sign_op_init (&op, mech_find (CKM_RSA_PKCS, true)), CKR_OK);
 	ck_assert_int_eq (sign_op_update (&op, data, 200), CKR_OK);
 	ck_assert_int_eq (sign_op_update (&op, data + 200, 46), CKR_OK);
 	ck_assert (op.too_long);
@@ -295,10 +387,60 @@ START_TEST (raw_multipart)
 
 	/* A huge length must not wrap around the limit check. */
 	memset (&op, 0, sizeof op);
-	ck_assert_int_eq (sign_op_init (&op, mech_find (CKM_RSA_PKCS)), CKR_OK);
+	ck_assert_int_eq (sign_op_init (&op, mech_find (CKM_RSA_PKCS, true)), CKR_OK);
 	ck_assert_int_eq (sign_op_update (&op, data, 10), CKR_OK);
 	ck_assert_int_eq (sign_op_update (&op, data, SIZE_MAX - 5), CKR_OK);
 	ck_assert_int_eq (sign_op_card_input (&op, out, &out_len), CKR_DATA_LEN_RANGE);
+	sign_op_clear (&op);
+}
+END_TEST
+
+/* PSS input: the SHA-256 hash, the host's or exactly 32 bytes of the caller's. */
+START_TEST (pss_input)
+{
+	const struct vector *sha256 = &vectors[1];
+	uint8_t hash[32], data[300], out[JPKI_RSA_BYTES], parts[JPKI_RSA_BYTES];
+	size_t out_len = 0, parts_len = 0, i;
+	struct sign_op op;
+
+	ck_assert_uint_eq (sha256->type, CKM_SHA256_RSA_PKCS);
+	ck_assert_uint_eq (unhex (sha256->abc_hash, hash, sizeof hash), 32);
+	ck_assert_int_eq (card_input_of (CKM_SHA256_RSA_PKCS_PSS, "abc", 3, out, &out_len), CKR_OK);
+	ck_assert_uint_eq (out_len, 32);
+	ck_assert_mem_eq (out, hash, 32);
+
+	memset (&op, 0, sizeof op);
+	ck_assert_int_eq (sign_op_init (&op, mech_find (CKM_SHA256_RSA_PKCS_PSS, true)), CKR_OK);
+	ck_assert_int_eq (sign_op_update (&op, (const uint8_t *) "a", 1), CKR_OK);
+	ck_assert_int_eq (sign_op_update (&op, (const uint8_t *) "bc", 2), CKR_OK);
+	ck_assert_int_eq (sign_op_card_input (&op, parts, &parts_len), CKR_OK);
+	sign_op_clear (&op);
+	ck_assert_uint_eq (parts_len, 32);
+	ck_assert_mem_eq (parts, hash, 32);
+
+	for (i = 0; i < sizeof data; i++)
+		data[i] = (uint8_t) (i * 13);
+	out_len = 0;
+	ck_assert_int_eq (card_input_of (CKM_RSA_PKCS_PSS, data, 32, out, &out_len), CKR_OK);
+	ck_assert_uint_eq (out_len, 32);
+	ck_assert_mem_eq (out, data, 32);
+	out_len = 77;
+	ck_assert_int_eq (card_input_of (CKM_RSA_PKCS_PSS, data, 31, out, &out_len), CKR_DATA_LEN_RANGE);
+	ck_assert_int_eq (card_input_of (CKM_RSA_PKCS_PSS, data, 33, out, &out_len), CKR_DATA_LEN_RANGE);
+	ck_assert_int_eq (card_input_of (CKM_RSA_PKCS_PSS, data, 0, out, &out_len), CKR_DATA_LEN_RANGE);
+	ck_assert_int_eq (card_input_of (CKM_RSA_PKCS_PSS, data, 300, out, &out_len), CKR_DATA_LEN_RANGE);
+	/* a 20-byte SHA-1 hash is not what the card signs */
+	ck_assert_int_eq (card_input_of (CKM_RSA_PKCS_PSS, data, 20, out, &out_len), CKR_DATA_LEN_RANGE);
+	ck_assert_uint_eq (out_len, 77);
+
+	/* 16 + 16 in two parts is 32. */
+	memset (&op, 0, sizeof op);
+	ck_assert_int_eq (sign_op_init (&op, mech_find (CKM_RSA_PKCS_PSS, true)), CKR_OK);
+	ck_assert_int_eq (sign_op_update (&op, data, 16), CKR_OK);
+	ck_assert_int_eq (sign_op_update (&op, data + 16, 16), CKR_OK);
+	ck_assert_int_eq (sign_op_card_input (&op, parts, &parts_len), CKR_OK);
+	ck_assert_uint_eq (parts_len, 32);
+	ck_assert_mem_eq (parts, data, 32);
 	sign_op_clear (&op);
 }
 END_TEST
@@ -319,7 +461,7 @@ START_TEST (op_lifecycle)
 	ck_assert_ptr_null (op.mech);
 	ck_assert_ptr_null (op.md);
 
-	ck_assert_int_eq (sign_op_init (&op, mech_find (CKM_SHA256_RSA_PKCS)), CKR_OK);
+	ck_assert_int_eq (sign_op_init (&op, mech_find (CKM_SHA256_RSA_PKCS, true)), CKR_OK);
 	ck_assert_ptr_nonnull (op.md);
 	ck_assert_int_eq (sign_op_update (&op, NULL, 5), CKR_ARGUMENTS_BAD);
 	ck_assert_int_eq (sign_op_card_input (&op, NULL, &out_len), CKR_ARGUMENTS_BAD);
@@ -329,7 +471,7 @@ START_TEST (op_lifecycle)
 	sign_op_clear (&op);
 
 	/* Raw data is wiped by clear. */
-	ck_assert_int_eq (sign_op_init (&op, mech_find (CKM_RSA_PKCS)), CKR_OK);
+	ck_assert_int_eq (sign_op_init (&op, mech_find (CKM_RSA_PKCS, true)), CKR_OK);
 	ck_assert_int_eq (sign_op_update (&op, (const uint8_t *) "secret", 6), CKR_OK);
 	sign_op_clear (&op);
 	ck_assert_uint_eq (op.raw_len, 0);
@@ -358,7 +500,7 @@ START_TEST (digest_info_allocation_failures)
 	for (n = 0; n < 100000 && rv != CKR_OK; n++) {
 		memset (&op, 0, sizeof op);
 		alloc_countdown = n;
-		rv = sign_op_init (&op, mech_find (v->type));
+		rv = sign_op_init (&op, mech_find (v->type, true));
 		if (rv != CKR_OK) {
 			/* A failed init leaves nothing to clear. */
 			alloc_countdown = -1;
@@ -527,6 +669,102 @@ START_TEST (signature_allocation_failures)
 }
 END_TEST
 
+/* What a card does for PSS: salt_len bytes of salt, MGF1 with mgf_md. */
+static size_t
+card_sign_pss (EVP_PKEY *key, const uint8_t *hash, int salt_len, const EVP_MD *mgf_md, uint8_t *sig)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey (NULL, key, NULL);
+	size_t sig_len = JPKI_RSA_BYTES;
+
+	ck_assert_ptr_nonnull (ctx);
+	ck_assert_int_eq (EVP_PKEY_sign_init (ctx), 1);
+	ck_assert_int_gt (EVP_PKEY_CTX_set_rsa_padding (ctx, RSA_PKCS1_PSS_PADDING), 0);
+	ck_assert_int_gt (EVP_PKEY_CTX_set_signature_md (ctx, EVP_sha256 ()), 0);
+	ck_assert_int_gt (EVP_PKEY_CTX_set_rsa_mgf1_md (ctx, mgf_md), 0);
+	ck_assert_int_gt (EVP_PKEY_CTX_set_rsa_pss_saltlen (ctx, salt_len), 0);
+	ck_assert_int_eq (EVP_PKEY_sign (ctx, sig, &sig_len, hash, 32), 1);
+	EVP_PKEY_CTX_free (ctx);
+	return sig_len;
+}
+
+START_TEST (pss_signature_checks)
+{
+	uint8_t hash[JPKI_RSA_BYTES], other[JPKI_RSA_BYTES], digest_info[JPKI_RSA_BYTES];
+	uint8_t sig[JPKI_RSA_BYTES + 1], wrong[JPKI_RSA_BYTES];
+	size_t hash_len = 0, other_len = 0, di_len = 0;
+	static const int other_salts[] = { 0, 20, 31, 33, 64, 222 };
+	size_t i;
+
+	ck_assert_int_eq (card_input_of (CKM_SHA256_RSA_PKCS_PSS, "abc", 3, hash, &hash_len), CKR_OK);
+	ck_assert_int_eq (card_input_of (CKM_SHA256_RSA_PKCS_PSS, "abd", 3, other, &other_len), CKR_OK);
+	ck_assert_uint_eq (card_sign_pss (rsa_key, hash, 32, EVP_sha256 (), sig), 256);
+	ck_assert (pss_signature_matches (rsa_key, hash, hash_len, sig, 256));
+
+	/* A card that signs with another salt length: refused. */
+	for (i = 0; i < sizeof other_salts / sizeof other_salts[0]; i++) {
+		card_sign_pss (rsa_key, hash, other_salts[i], EVP_sha256 (), wrong);
+		ck_assert_msg (!pss_signature_matches (rsa_key, hash, hash_len, wrong, 256),
+		               "salt %d accepted", other_salts[i]);
+	}
+	/* Another MGF. */
+	card_sign_pss (rsa_key, hash, 32, EVP_sha1 (), wrong);
+	ck_assert (!pss_signature_matches (rsa_key, hash, hash_len, wrong, 256));
+	/* A PKCS#1 v1.5 signature of the same hash is no PSS one, nor the reverse. */
+	ck_assert_int_eq (card_input_of (CKM_SHA256_RSA_PKCS, "abc", 3, digest_info, &di_len), CKR_OK);
+	card_sign (rsa_key, digest_info, di_len, wrong, sizeof wrong);
+	ck_assert (!pss_signature_matches (rsa_key, hash, hash_len, wrong, 256));
+	ck_assert (!signature_matches (rsa_key, digest_info, di_len, sig, 256));
+	ck_assert (!signature_matches (rsa_key, hash, hash_len, sig, 256));
+
+	/* Other key, other hash, wrong lengths. */
+	ck_assert (!pss_signature_matches (other_key, hash, hash_len, sig, 256));
+	ck_assert (!pss_signature_matches (NULL, hash, hash_len, sig, 256));
+	ck_assert (!pss_signature_matches (rsa_key, other, other_len, sig, 256));
+	ck_assert (!pss_signature_matches (rsa_key, hash, 31, sig, 256));
+	ck_assert (!pss_signature_matches (rsa_key, hash, 33, sig, 256));
+	ck_assert (!pss_signature_matches (rsa_key, NULL, 32, sig, 256));
+	ck_assert (!pss_signature_matches (rsa_key, hash, hash_len, sig, 255));
+	sig[256] = 0;
+	ck_assert (!pss_signature_matches (rsa_key, hash, hash_len, sig, 257));
+	ck_assert (!pss_signature_matches (rsa_key, hash, hash_len, NULL, 256));
+
+	/* Any single flipped bit. */
+	sig[0] ^= 0x01;
+	ck_assert (!pss_signature_matches (rsa_key, hash, hash_len, sig, 256));
+	sig[0] ^= 0x01;
+	sig[200] ^= 0x40;
+	ck_assert (!pss_signature_matches (rsa_key, hash, hash_len, sig, 256));
+	sig[200] ^= 0x40;
+	ck_assert (pss_signature_matches (rsa_key, hash, hash_len, sig, 256));
+
+	/* A bad signature is an answer, not an OpenSSL error left behind. */
+	ERR_clear_error ();
+	ck_assert (!pss_signature_matches (rsa_key, hash, hash_len, wrong, 256));
+	ck_assert (!pss_signature_matches (other_key, hash, hash_len, sig, 256));
+	ck_assert_uint_eq (ERR_peek_error (), 0);
+}
+END_TEST
+
+START_TEST (pss_signature_allocation_failures)
+{
+	uint8_t hash[JPKI_RSA_BYTES], sig[JPKI_RSA_BYTES];
+	size_t hash_len = 0;
+	bool ok = false;
+	long n;
+
+	ck_assert_int_eq (card_input_of (CKM_SHA256_RSA_PKCS_PSS, "abc", 3, hash, &hash_len), CKR_OK);
+	card_sign_pss (rsa_key, hash, 32, EVP_sha256 (), sig);
+	ck_assert (pss_signature_matches (rsa_key, hash, hash_len, sig, 256));
+	for (n = 0; n < 100000 && !ok; n++) {
+		alloc_countdown = n;
+		ok = pss_signature_matches (rsa_key, hash, hash_len, sig, 256);
+		alloc_countdown = -1;
+	}
+	ck_assert (ok);
+	ck_assert_int_gt (n, 2);
+}
+END_TEST
+
 START_TEST (signature_raw_input)
 {
 	static const uint8_t hello[] = "hello";
@@ -549,10 +787,11 @@ mech_suite (void)
 	TCase *tc;
 
 	tc = tcase_create ("table");
-	tcase_add_test (tc, list_count);
-	tcase_add_test (tc, list_too_small);
-	tcase_add_test (tc, list_contents);
-	tcase_add_test (tc, info_rows);
+	tcase_add_loop_test (tc, list_count, 0, 2);
+	tcase_add_loop_test (tc, list_too_small, 0, 2);
+	tcase_add_loop_test (tc, list_contents, 0, 2);
+	tcase_add_loop_test (tc, info_rows, 0, 2);
+	tcase_add_loop_test (tc, param_checks, 0, PARAM_CASES);
 	suite_add_tcase (s, tc);
 
 	tc = tcase_create ("input");
@@ -560,6 +799,7 @@ mech_suite (void)
 	tcase_add_loop_test (tc, digest_info_multipart, 0, VECTOR_COUNT);
 	tcase_add_test (tc, raw_limits);
 	tcase_add_test (tc, raw_multipart);
+	tcase_add_test (tc, pss_input);
 	tcase_add_test (tc, op_lifecycle);
 	tcase_add_loop_test (tc, digest_info_allocation_failures, 0, VECTOR_COUNT);
 	suite_add_tcase (s, tc);
@@ -571,6 +811,8 @@ mech_suite (void)
 	tcase_add_test (tc, signature_length_exact);
 	tcase_add_test (tc, signature_raw_input);
 	tcase_add_test (tc, signature_allocation_failures);
+	tcase_add_test (tc, pss_signature_checks);
+	tcase_add_test (tc, pss_signature_allocation_failures);
 	suite_add_tcase (s, tc);
 	return s;
 }
