@@ -41,7 +41,7 @@
 			if (rv == CKR_OK) {                            \
 				rv = (expr);                           \
 				if (rv == CKR_DEVICE_REMOVED)          \
-					slot_card_lost_inlock (id);    \
+					slot_card_lost_cardlocked (id); \
 				slot_unlock (id);                      \
 			}                                              \
 			/* Logged inside: C_Finalize closes the log. */ \
@@ -61,7 +61,7 @@
 			if (rv == CKR_OK) {                            \
 				rv = (expr);                           \
 				if (rv == CKR_DEVICE_REMOVED)          \
-					slot_card_lost_inlock (_slot); \
+					slot_card_lost_cardlocked (_slot); \
 				slot_unlock (_slot);                   \
 			}                                              \
 			/* Logged inside: C_Finalize closes the log. */ \
@@ -122,7 +122,7 @@ CK_RV C_GetInfo (CK_INFO_PTR info) { CK_RV rv; PLAIN_CALL (library_info (info));
 CK_RV C_GetSlotList (CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
 { CK_RV rv; PLAIN_CALL (slots_list (present, list, count)); }
 CK_RV C_GetSlotInfo (CK_SLOT_ID id, CK_SLOT_INFO_PTR info)
-{ CK_RV rv; SLOT_CALL (id, slot_info_inlock (id, info)); }
+{ CK_RV rv; SLOT_CALL (id, slot_info_cardlocked (id, info)); }
 CK_RV C_GetTokenInfo (CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
 { CK_RV rv; SLOT_CALL (id, token_info (id, info)); }
 CK_RV C_GetMechanismList (CK_SLOT_ID id, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count)

@@ -19,18 +19,13 @@
 #define NO_SERVICE_SLEEP_MS 200
 #define MAX_WAITERS 8
 
-/* A leaf lock of ours, taken under no other and held for no PC/SC call
- * but SCardCancel, which returns at once. */
+/* The event lock (library.h), held for no PC/SC call but SCardCancel,
+ * which returns at once.  What the readers hold and the events not yet
+ * reported are slot.c's. */
 static pthread_mutex_t event_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct {
 	/* Guarded by event_lock. */
-	struct {
-		bool known;
-		bool present;
-		uint32_t event_count;
-	} seen[SLOT_MAX_READERS];
-	uint64_t pending;       /* bit n: slot n has an event to report */
 	struct pcsc_context *waiters[MAX_WAITERS];
 } events;
 
@@ -39,35 +34,6 @@ sleep_ms (long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 	nanosleep (&ts, NULL);
-}
-
-/* Marks the slots of readers whose state is news. */
-static void
-note_states_inlock (const struct pcsc_reader_state *st, unsigned count, bool report)
-{
-	for (unsigned i = 0; i < count; i++) {
-		if (events.seen[i].known && events.seen[i].present == st[i].present &&
-		    events.seen[i].event_count == st[i].event_count)
-			continue;
-		events.seen[i].known = true;
-		events.seen[i].present = st[i].present;
-		events.seen[i].event_count = st[i].event_count;
-		if (!report)
-			continue;
-		for (enum jpki_key key = JPKI_KEY_AUTH; key <= JPKI_KEY_SIGN; key++)
-			if (variant_has_slot (slot_id_of (i, key)))
-				events.pending |= 1ULL << slot_id_of (i, key);
-	}
-}
-
-static bool
-take_pending_inlock (CK_SLOT_ID *slot)
-{
-	if (events.pending == 0)
-		return false;
-	*slot = (CK_SLOT_ID) __builtin_ctzll (events.pending);
-	events.pending &= events.pending - 1;
-	return true;
 }
 
 /* The readers' states now; count 0 and PCSC_OK when there are none. */
@@ -94,17 +60,10 @@ event_open (void)
 	unsigned long pnp = 0;
 	unsigned count = 0;
 
-	pthread_mutex_lock (&event_lock);
-	memset (events.seen, 0, sizeof events.seen);
-	events.pending = 0;
-	pthread_mutex_unlock (&event_lock);
 	if (pcsc_context_open (&ctx) != PCSC_OK)
 		return;
-	if (poll_states (ctx, st, &count, &pnp) == PCSC_OK) {
-		pthread_mutex_lock (&event_lock);
-		note_states_inlock (st, count, false);
-		pthread_mutex_unlock (&event_lock);
-	}
+	if (poll_states (ctx, st, &count, &pnp) == PCSC_OK)
+		slots_note (st, count, false);
 	pcsc_context_close (ctx);
 }
 
@@ -163,21 +122,20 @@ waiter_leave (struct pcsc_context **ctx)
 }
 
 /* One look at the readers: CKR_OK with *slot, CKR_NO_EVENT, or a failure
- * of pcscd (CKR_DEVICE_ERROR); st holds the states for the next wait. */
+ * of pcscd (CKR_DEVICE_ERROR); st holds the states for the next wait.  A
+ * card seen gone has its sessions closed before the event is told. */
 static CK_RV
 look (struct pcsc_context *ctx, struct pcsc_reader_state *st, unsigned *count,
       unsigned long *pnp, CK_SLOT_ID *slot)
 {
 	enum pcsc_result r = poll_states (ctx, st, count, pnp);
-	bool got;
+	CK_RV rv;
 
-	pthread_mutex_lock (&event_lock);
 	if (r == PCSC_OK)
-		note_states_inlock (st, *count, true);
-	got = take_pending_inlock (slot);
-	pthread_mutex_unlock (&event_lock);
-	if (got)
-		return CKR_OK;
+		slots_note (st, *count, true);
+	rv = slots_take_event (slot);
+	if (rv != CKR_NO_EVENT)
+		return rv;
 	return r == PCSC_OK ? CKR_NO_EVENT : CKR_DEVICE_ERROR;
 }
 
@@ -205,7 +163,7 @@ event_wait (CK_FLAGS flags, CK_SLOT_ID *slot, CK_VOID_PTR reserved)
 			continue;
 		}
 		rv = look (ctx, st, &count, &pnp, slot);
-		if (rv == CKR_OK || (flags & CKF_DONT_BLOCK))
+		if ((rv != CKR_NO_EVENT && rv != CKR_DEVICE_ERROR) || (flags & CKF_DONT_BLOCK))
 			break;
 		if (rv == CKR_NO_EVENT &&
 		    pcsc_wait_change (ctx, st, count, &pnp, WAIT_SLICE_MS) != PCSC_NO_SERVICE)

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* C_WaitForSlotEvent.  Each call has its own PC/SC context and holds no
- * lock while it waits in pcscd, so C_Finalize can cancel it. */
+ * lock while it waits in pcscd, so C_Finalize can cancel it.  What it sees
+ * goes to slot.c's tracker of card presence, which keeps the events. */
 #ifndef JPKI_EVENT_H
 #define JPKI_EVENT_H
 
 #include <p11-kit/pkcs11.h>
 
-/* C_Initialize: what the readers hold now is no event. */
+/* C_Initialize, after slots_open: what the readers hold now is no event. */
 void event_open (void);
-/* A child of fork(): the parent's state is not ours. */
+/* A child of fork(): the parent's waiters are not ours. */
 void event_forget (void);
 /* C_Finalize: ends every blocked wait. */
 void event_wake (void);

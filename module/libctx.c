@@ -25,7 +25,7 @@ openssl_running (void)
 }
 
 static void
-libctx_free_inlock (void)
+libctx_free_libctxlocked (void)
 {
 	OSSL_PROVIDER_unload (default_provider);
 	OSSL_LIB_CTX_free (libctx);
@@ -53,7 +53,7 @@ module_libctx (void)
 			default_provider = OSSL_PROVIDER_load (libctx, "default");
 		if (default_provider == NULL) {
 			LOG ("cannot make an OpenSSL library context with the default provider");
-			libctx_free_inlock ();
+			libctx_free_libctxlocked ();
 		}
 		ERR_pop_to_mark ();
 	}
@@ -68,7 +68,7 @@ module_libctx_free (void)
 {
 	pthread_mutex_lock (&libctx_lock);
 	if (libctx != NULL && openssl_running ())
-		libctx_free_inlock ();
+		libctx_free_libctxlocked ();
 	pthread_mutex_unlock (&libctx_lock);
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "event.h"
 #include "libctx.h"
 #include "log.h"
 #include "session.h"
@@ -92,29 +93,38 @@ choose_locking (const CK_C_INITIALIZE_ARGS *args)
 	return CKR_OK;
 }
 
-void *
+/* The caller's handle, which may be NULL, in a box of ours. */
+struct library_mutex {
+	CK_VOID_PTR handle;
+};
+
+struct library_mutex *
 library_mutex_new (void)
 {
-	void *m = NULL;
+	struct library_mutex *m = calloc (1, sizeof *m);
 
-	if (mutexes.create (&m) != CKR_OK) {
+	if (m == NULL || mutexes.create (&m->handle) != CKR_OK) {
 		LOG ("cannot create a mutex");
+		free (m);
 		return NULL;
 	}
 	return m;
 }
 
 void
-library_mutex_free (void *mutex)
+library_mutex_free (struct library_mutex *mutex)
 {
-	if (mutex != NULL && mutexes.destroy (mutex) != CKR_OK)
+	if (mutex == NULL)
+		return;
+	if (mutexes.destroy (mutex->handle) != CKR_OK)
 		LOG ("cannot destroy a mutex");
+	free (mutex);
 }
 
 CK_RV
-library_lock_at (void *mutex, const char *file, int line, const char *func)
+library_lock_at (struct library_mutex *mutex, const char *file, int line, const char *func)
 {
-	if (mutex != NULL && mutexes.lock (mutex) == CKR_OK)
+	if (mutex != NULL && mutexes.lock (mutex->handle) == CKR_OK)
 		return CKR_OK;
 	if (jpki_log_enabled)
 		jpki_log_write (file, line, func, "cannot take a lock");
@@ -122,16 +132,16 @@ library_lock_at (void *mutex, const char *file, int line, const char *func)
 }
 
 void
-library_unlock_at (void *mutex, const char *file, int line, const char *func)
+library_unlock_at (struct library_mutex *mutex, const char *file, int line, const char *func)
 {
-	if (mutexes.unlock (mutex) != CKR_OK && jpki_log_enabled)
+	if (mutexes.unlock (mutex->handle) != CKR_OK && jpki_log_enabled)
 		jpki_log_write (file, line, func, "cannot release a lock");
 }
 
 /* In a child of fork() the module is not initialised: the parent's
  * pcscd handles and locks are not ours. */
 static bool
-up_inlock (void)
+up_gatelocked (void)
 {
 	return gate.state == LIBRARY_UP && gate.pid == getpid ();
 }
@@ -149,6 +159,7 @@ library_initialize (CK_VOID_PTR init_args)
 		gate.state = LIBRARY_DOWN;
 		gate.calls = 0;
 		slots_forget ();
+		event_forget ();
 	}
 	rv = gate.state == LIBRARY_DOWN ? CKR_OK : CKR_CRYPTOKI_ALREADY_INITIALIZED;
 	pthread_mutex_unlock (&gate.lock);
@@ -168,6 +179,7 @@ library_initialize (CK_VOID_PTR init_args)
 		jpki_log_close ();
 		goto out;
 	}
+	event_open ();
 	pthread_mutex_lock (&gate.lock);
 	gate.pid = getpid ();
 	gate.state = LIBRARY_UP;
@@ -186,7 +198,7 @@ library_finalize (CK_VOID_PTR reserved)
 		return CKR_ARGUMENTS_BAD;
 	pthread_mutex_lock (&init_lock);
 	pthread_mutex_lock (&gate.lock);
-	if (!up_inlock ()) {
+	if (!up_gatelocked ()) {
 		pthread_mutex_unlock (&gate.lock);
 		rv = CKR_CRYPTOKI_NOT_INITIALIZED;
 		goto out;
@@ -195,7 +207,7 @@ library_finalize (CK_VOID_PTR reserved)
 	gate.state = LIBRARY_FINALIZING;
 	pthread_mutex_unlock (&gate.lock);
 	LOG ("C_Finalize");
-	slots_wake_waiters ();
+	event_wake ();
 	pthread_mutex_lock (&gate.lock);
 	while (gate.calls > 0)
 		pthread_cond_wait (&gate.idle, &gate.lock);
@@ -220,7 +232,7 @@ library_enter (void)
 	CK_RV rv = CKR_CRYPTOKI_NOT_INITIALIZED;
 
 	pthread_mutex_lock (&gate.lock);
-	if (up_inlock ()) {
+	if (up_gatelocked ()) {
 		gate.calls++;
 		rv = CKR_OK;
 	}

@@ -60,7 +60,7 @@ jpki_log_close (void)
 
 /* Caller holds log_lock. */
 static void
-write_prefix_inlock (const char *file, int line, const char *func)
+write_prefix_loglocked (const char *file, int line, const char *func)
 {
 	fprintf (log_file, LOG_PREFIX "%s:%d %s: ", base_name (file), line, func);
 }
@@ -73,7 +73,7 @@ jpki_log_write (const char *file, int line, const char *func, const char *fmt, .
 	pthread_mutex_lock (&log_lock);
 	if (log_file == NULL)
 		goto out;
-	write_prefix_inlock (file, line, func);
+	write_prefix_loglocked (file, line, func);
 	va_start (args, fmt);
 	vfprintf (log_file, fmt, args);
 	va_end (args);
@@ -93,7 +93,7 @@ jpki_log_hex (const char *file, int line, const char *func, const char *what,
 	pthread_mutex_lock (&log_lock);
 	if (log_file == NULL)
 		goto out;
-	write_prefix_inlock (file, line, func);
+	write_prefix_loglocked (file, line, func);
 	fprintf (log_file, "%s (%zu bytes):", what, len);
 	for (i = 0; i < len; i++) {
 		if (i >= mask_from)

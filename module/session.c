@@ -95,7 +95,7 @@ session_count (CK_SLOT_ID slot, CK_FLAGS flags)
 
 /* The entry of an open session, or NULL; the caller holds the table lock. */
 static struct session *
-session_find_inlock (CK_SESSION_HANDLE handle)
+session_find_tablelocked (CK_SESSION_HANDLE handle)
 {
 	if (handle == 0)
 		return NULL;
@@ -113,7 +113,7 @@ session_lock (CK_SESSION_HANDLE handle, CK_SLOT_ID *slot)
 
 	if (rv != CKR_OK)
 		return rv;
-	s = session_find_inlock (handle);
+	s = session_find_tablelocked (handle);
 	if (s != NULL)
 		*slot = s->slot;
 	slots_table_unlock ();
@@ -133,7 +133,7 @@ session_open (CK_SLOT_ID slot, CK_FLAGS flags, CK_SESSION_HANDLE *out)
 		return CKR_ARGUMENTS_BAD;
 	if (!(flags & CKF_SERIAL_SESSION))
 		return CKR_SESSION_PARALLEL_NOT_SUPPORTED;
-	rv = slot_card_inlock (slot, &card);
+	rv = slot_card_cardlocked (slot, &card);
 	if (rv != CKR_OK)
 		return rv;
 	rv = slots_table_lock ();
@@ -162,7 +162,7 @@ session_is_open (CK_SESSION_HANDLE handle, struct session **s)
 {
 	if (slots_table_lock () != CKR_OK)
 		return false;
-	*s = session_find_inlock (handle);
+	*s = session_find_tablelocked (handle);
 	slots_table_unlock ();
 	return *s != NULL;
 }
@@ -174,8 +174,8 @@ session_get (CK_SESSION_HANDLE handle, struct session **s, struct card **card)
 
 	if (!session_is_open (handle, s))
 		return CKR_SESSION_HANDLE_INVALID;
-	rv = slot_card_inlock ((*s)->slot, card);
-	/* slot_card_inlock closed the session if the card went away. */
+	rv = slot_card_cardlocked ((*s)->slot, card);
+	/* slot_card_cardlocked closed the session if the card went away. */
 	if (!session_is_open (handle, s))
 		return CKR_DEVICE_REMOVED;
 	return rv == CKR_TOKEN_NOT_PRESENT ? CKR_DEVICE_REMOVED : rv;
@@ -216,7 +216,7 @@ session_close_all (CK_SLOT_ID slot)
 {
 	struct card *card = NULL;
 
-	slot_card_inlock (slot, &card);
+	slot_card_cardlocked (slot, &card);
 	sessions_close_slot (slot);
 	logout_if_last (card, slot);
 	return CKR_OK;

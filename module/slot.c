@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "event.h"
 #include "library.h"
 #include "log.h"
 #include "session.h"
@@ -23,25 +22,33 @@ struct reader {
 	 * life (table lock to read count, then no lock). */
 	char *name;
 	/* The card lock: made at C_Initialize or when the reader appears. */
-	void *lock;
+	struct library_mutex *lock;
 	/* Guarded by lock. */
 	struct pcsc_context *ctx;   /* this reader's own; NULL: pcscd away */
 	long long retry_at;         /* no new ctx before this (ms) */
 	struct card *card;          /* the bound JPKI card, if any */
-	bool checked;               /* events and present say what we last saw */
-	uint32_t events;            /* pcsc-lite's insert/remove counter */
-	bool present;               /* a card, JPKI or not, was in the reader */
-	bool unusable;              /* present, but not bound: not JPKI, unreadable */
+	bool unusable;              /* a card, but not bound: not JPKI, unreadable */
 	struct card_reader memory;  /* what the bound card knows of its reader */
+	/* The tracker of card presence, guarded by the table lock: what the
+	 * module last saw in the reader, from a slot call or a slot-event
+	 * waiter, and a count of the changes. */
+	bool seen;
+	bool present;               /* a card, JPKI or not, is in the reader */
+	uint32_t events;            /* pcsc-lite's insert/remove counter */
+	unsigned long insertion;    /* one more at each change seen */
+	/* The insertion card, unusable and memory belong to (0: none, look
+	 * again); written with both locks held, read with either. */
+	unsigned long looked;
 };
 
 static struct {
-	void *table_lock;
+	struct library_mutex *table_lock;
 	/* Guarded by table_lock. */
 	struct reader readers[SLOT_MAX_READERS];
 	unsigned count;
+	uint64_t pending;           /* bit n: slot n has an event to report */
 	/* For SCardListReaders; guarded by list_lock. */
-	void *list_lock;
+	struct library_mutex *list_lock;
 	struct pcsc_context *list_ctx;
 	long long list_retry_at;
 } slots;
@@ -107,23 +114,82 @@ reader_of (CK_SLOT_ID id, struct reader **out)
 	return *out != NULL ? CKR_OK : CKR_SLOT_ID_INVALID;
 }
 
-static void
-reader_drop_card_inlock (unsigned index)
+/* The tracker: whether st is news for the reader (a card came or went
+ * since the module last looked); if so, with report, its slots have an
+ * event for C_WaitForSlotEvent. */
+static bool
+reader_note_tablelocked (unsigned index, const struct pcsc_reader_state *st, bool report)
 {
 	struct reader *r = &slots.readers[index];
 
-	if (r->card == NULL)
+	if (r->seen && r->present == st->present && r->events == st->event_count)
+		return false;
+	r->seen = true;
+	r->present = st->present;
+	r->events = st->event_count;
+	r->insertion++;
+	for (enum jpki_key key = JPKI_KEY_AUTH; key <= JPKI_KEY_SIGN && report; key++)
+		if (variant_has_slot (slot_id_of (index, key)))
+			slots.pending |= 1ULL << slot_id_of (index, key);
+	return true;
+}
+
+/* Whether the card lock's view of the reader is of a past insertion. */
+static bool
+reader_stale_tablelocked (unsigned index)
+{
+	const struct reader *r = &slots.readers[index];
+
+	return r->looked != 0 && r->looked != r->insertion;
+}
+
+static CK_RV
+reader_set_looked_cardlocked (unsigned index, unsigned long insertion)
+{
+	CK_RV rv = slots_table_lock ();
+
+	if (rv == CKR_OK) {
+		slots.readers[index].looked = insertion;
+		slots_table_unlock ();
+	}
+	return rv;
+}
+
+/* Drops the bound card, closing its sessions: the next look binds what
+ * the reader holds then. */
+static void
+reader_reset_cardlocked (unsigned index)
+{
+	struct reader *r = &slots.readers[index];
+
+	if (r->card != NULL) {
+		LOG ("card in reader %u gone; closing its sessions", index);
+		sessions_close_slot (slot_id_of (index, JPKI_KEY_AUTH));
+		sessions_close_slot (slot_id_of (index, JPKI_KEY_SIGN));
+		card_free (r->card);
+		r->card = NULL;
+	}
+	r->unusable = false;
+	reader_set_looked_cardlocked (index, 0);
+}
+
+/* Drops the card if the tracker has seen it go. */
+static void
+reader_sync_cardlocked (unsigned index)
+{
+	bool stale;
+
+	if (slots_table_lock () != CKR_OK)
 		return;
-	LOG ("card in reader %u gone; closing its sessions", index);
-	sessions_close_slot (slot_id_of (index, JPKI_KEY_AUTH));
-	sessions_close_slot (slot_id_of (index, JPKI_KEY_SIGN));
-	card_free (r->card);
-	r->card = NULL;
+	stale = reader_stale_tablelocked (index);
+	slots_table_unlock ();
+	if (stale)
+		reader_reset_cardlocked (index);
 }
 
 /* Appends a reader not seen before, so that a name keeps its slot ids. */
 static void
-reader_add_inlock (const char *name)
+reader_add_tablelocked (const char *name)
 {
 	struct reader *r;
 
@@ -166,7 +232,7 @@ readers_refresh (bool always)
 	if (slots_table_lock () != CKR_OK)
 		goto out;
 	for (size_t n = 0; names[n] != NULL; n++)
-		reader_add_inlock (names[n]);
+		reader_add_tablelocked (names[n]);
 	slots_table_unlock ();
 out:
 	library_unlock (slots.list_lock);
@@ -189,43 +255,45 @@ slots_readers (const char *names[SLOT_MAX_READERS])
 }
 
 /* Binds the card in a reader once per insertion: no APDU while the
- * reader's event counter stays the same. */
+ * reader's event counter stays the same.  With pcscd away, no card and
+ * no news: the tracker waits for what pcscd says when it is back. */
 static void
-reader_update_inlock (unsigned index)
+reader_update_cardlocked (unsigned index)
 {
 	struct reader *r = &slots.readers[index];
+	struct pcsc_reader_state st = { .name = r->name };
 	struct pcsc_card *conn = NULL;
-	enum pcsc_result pr;
-	bool present = false;
-	uint32_t events = 0;
+	unsigned long pnp = 0, insertion;
+	enum pcsc_result pr = PCSC_NO_SERVICE;
+	bool fresh;
 
-	if (!context_ready (&r->ctx, &r->retry_at)) {
-		reader_drop_card_inlock (index);
-		r->checked = false;
+	if (context_ready (&r->ctx, &r->retry_at))
+		pr = pcsc_wait_change (r->ctx, &st, 1, &pnp, 0);
+	if (pr == PCSC_NO_SERVICE && r->ctx != NULL)
+		context_lost (&r->ctx, &r->retry_at);
+	if (pr != PCSC_OK) {
+		reader_reset_cardlocked (index);
 		return;
 	}
-	pr = pcsc_reader_status (r->ctx, r->name, &present, &events);
-	if (pr == PCSC_NO_SERVICE)
-		context_lost (&r->ctx, &r->retry_at);
-	if (pr != PCSC_OK)
-		present = false;
-	/* A card that could not be bound is tried again only after an event. */
-	if (r->checked && events == r->events && present == r->present)
+	if (slots_table_lock () != CKR_OK)
 		return;
-	reader_drop_card_inlock (index);
-	r->events = events;
-	r->present = present;
-	r->checked = true;
-	r->unusable = false;
-	if (!present)
+	reader_note_tablelocked (index, &st, true);
+	insertion = r->insertion;
+	/* A card that could not be bound is tried again only after an event. */
+	fresh = r->looked != insertion;
+	slots_table_unlock ();
+	if (!fresh)
+		return;
+	reader_reset_cardlocked (index);
+	if (reader_set_looked_cardlocked (index, insertion) != CKR_OK || !st.present)
 		return;
 	if (pcsc_connect (r->ctx, r->name, &conn) != PCSC_OK) {
 		LOG ("reader %u: cannot connect; again at the next look", index);
-		r->checked = false;
+		reader_set_looked_cardlocked (index, 0);
 		return;
 	}
 	r->memory.name = r->name;
-	r->memory.events = events;
+	r->memory.events = st.event_count;
 	if (card_bind (conn, &r->memory, &r->card) != CKR_OK)
 		LOG ("reader %u: card unreadable; again after the next card event", index);
 	r->unusable = r->card == NULL;
@@ -244,7 +312,6 @@ slots_open (void)
 			return CKR_HOST_MEMORY;
 	}
 	readers_refresh (true);
-	event_open ();
 	return CKR_OK;
 }
 
@@ -259,9 +326,12 @@ slots_close (void)
 		r->card = NULL;
 		r->ctx = NULL;
 		r->lock = NULL;
-		r->checked = false;
 		r->retry_at = 0;
+		r->unusable = false;
+		r->seen = false;
+		r->looked = 0;
 	}
+	slots.pending = 0;
 	pcsc_context_close (slots.list_ctx);
 	library_mutex_free (slots.list_lock);
 	library_mutex_free (slots.table_lock);
@@ -274,13 +344,44 @@ void
 slots_forget (void)
 {
 	memset (&slots, 0, sizeof slots);
-	event_forget ();
 }
 
 void
-slots_wake_waiters (void)
+slots_note (const struct pcsc_reader_state *st, unsigned count, bool report)
 {
-	event_wake ();
+	for (unsigned i = 0; i < count; i++) {
+		struct reader *r = &slots.readers[i];
+		bool stale;
+
+		if (slots_table_lock () != CKR_OK)
+			return;
+		reader_note_tablelocked (i, &st[i], report);
+		stale = reader_stale_tablelocked (i);
+		slots_table_unlock ();
+		/* Only then the card lock: a long command on another card
+		 * holds up no event. */
+		if (stale && library_lock (r->lock) == CKR_OK) {
+			reader_sync_cardlocked (i);
+			library_unlock (r->lock);
+		}
+	}
+}
+
+CK_RV
+slots_take_event (CK_SLOT_ID *slot)
+{
+	CK_RV rv = slots_table_lock ();
+
+	if (rv != CKR_OK)
+		return rv;
+	rv = CKR_NO_EVENT;
+	if (slots.pending != 0) {
+		*slot = (CK_SLOT_ID) __builtin_ctzll (slots.pending);
+		slots.pending &= slots.pending - 1;
+		rv = CKR_OK;
+	}
+	slots_table_unlock ();
+	return rv;
 }
 
 CK_RV
@@ -299,11 +400,11 @@ slot_unlock (CK_SLOT_ID id)
 }
 
 static bool
-slot_has_token_inlock (CK_SLOT_ID id)
+slot_has_token_cardlocked (CK_SLOT_ID id)
 {
 	unsigned index = id / 2;
 
-	reader_update_inlock (index);
+	reader_update_cardlocked (index);
 	return slots.readers[index].card != NULL &&
 	       card_has_token (slots.readers[index].card, slot_key (id));
 }
@@ -334,7 +435,7 @@ slots_list (CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
 			rv = slot_lock (id);
 			if (rv != CKR_OK)
 				return rv;
-			has = slot_has_token_inlock (id);
+			has = slot_has_token_cardlocked (id);
 			slot_unlock (id);
 			if (!has)
 				continue;
@@ -352,7 +453,7 @@ slots_list (CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
 }
 
 CK_RV
-slot_info_inlock (CK_SLOT_ID id, CK_SLOT_INFO *info)
+slot_info_cardlocked (CK_SLOT_ID id, CK_SLOT_INFO *info)
 {
 	static const char *kind[] = { "JPKI user authentication", "JPKI digital signature" };
 	const struct reader *r = &slots.readers[id / 2];
@@ -365,33 +466,30 @@ slot_info_inlock (CK_SLOT_ID id, CK_SLOT_INFO *info)
 	/* So that a user can tell "no card" from "a card we cannot use". */
 	if (r->card != NULL && card_token_damaged (r->card, slot_key (id)))
 		state = ", card damaged";
-	else if (r->present && r->unusable)
+	else if (r->unusable)
 		state = ", card not usable";
 	snprintf (description, sizeof description, "%s (%s%s)", r->name, kind[slot_key (id)], state);
 	pad_copy (info->slotDescription, sizeof info->slotDescription, description);
 	pad_copy (info->manufacturerID, sizeof info->manufacturerID, "PC/SC");
 	info->flags = CKF_REMOVABLE_DEVICE | CKF_HW_SLOT;
-	if (slot_has_token_inlock (id))
+	if (slot_has_token_cardlocked (id))
 		info->flags |= CKF_TOKEN_PRESENT;
 	return CKR_OK;
 }
 
 CK_RV
-slot_card_inlock (CK_SLOT_ID id, struct card **out)
+slot_card_cardlocked (CK_SLOT_ID id, struct card **out)
 {
 	*out = NULL;
-	if (!slot_has_token_inlock (id))
+	if (!slot_has_token_cardlocked (id))
 		return CKR_TOKEN_NOT_PRESENT;
 	*out = slots.readers[id / 2].card;
 	return CKR_OK;
 }
 
 void
-slot_card_lost_inlock (CK_SLOT_ID id)
+slot_card_lost_cardlocked (CK_SLOT_ID id)
 {
-	struct reader *r = &slots.readers[id / 2];
-
-	reader_drop_card_inlock (id / 2);
 	/* Bound again at the next look, if the card is back by then. */
-	r->checked = false;
+	reader_reset_cardlocked (id / 2);
 }

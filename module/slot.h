@@ -4,7 +4,9 @@
  * reader's name keeps its slots for the module's life, through unplugging,
  * pcscd restarts and C_Finalize/C_Initialize.  Each reader has its card
  * lock (library.h gives the order) and its own PC/SC context, so that one
- * card's long command never holds up another reader. */
+ * card's long command never holds up another reader.  Slot.c tracks card
+ * presence for slot calls and C_WaitForSlotEvent alike, and owns the
+ * table lock, which guards session.c's table too. */
 #ifndef JPKI_SLOT_H
 #define JPKI_SLOT_H
 
@@ -13,6 +15,7 @@
 #include "card.h"
 #include "jpki-pkcs11.h"
 #include "jpki.h"
+#include "pcsc.h"
 
 #define SLOT_MAX_READERS 16
 
@@ -31,8 +34,6 @@ CK_RV slots_open (void);
 void slots_close (void);
 /* A child of fork(): forgets the parent's state without touching it. */
 void slots_forget (void);
-/* C_Finalize: wakes C_WaitForSlotEvent. */
-void slots_wake_waiters (void);
 
 /* The table lock, for session.c's table too. */
 CK_RV slots_table_lock (void);
@@ -44,19 +45,26 @@ unsigned slots_readers (const char *names[SLOT_MAX_READERS]);
 
 CK_RV slots_list (CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count);
 
+/* What a look at the readers saw (st by reader index, as pcsc_wait_change
+ * gives them): a change is an event for their slots unless report is
+ * false (C_Initialize), and a card seen gone is dropped and its sessions
+ * closed at once.  Takes each changed reader's card lock in turn. */
+void slots_note (const struct pcsc_reader_state *st, unsigned count, bool report);
+/* The next slot event not yet reported: CKR_OK with *slot, CKR_NO_EVENT. */
+CK_RV slots_take_event (CK_SLOT_ID *slot);
+
 /* Takes the card lock of the slot's reader: CKR_SLOT_ID_INVALID, or
  * CKR_OK with the lock held until slot_unlock. */
 CK_RV slot_lock (CK_SLOT_ID id);
 void slot_unlock (CK_SLOT_ID id);
 
-/* The rest need the slot's card lock held. */
-CK_RV slot_info_inlock (CK_SLOT_ID id, CK_SLOT_INFO *info);
+CK_RV slot_info_cardlocked (CK_SLOT_ID id, CK_SLOT_INFO *info);
 /* The JPKI card in the slot's reader when it has this slot's token:
  * CKR_TOKEN_NOT_PRESENT or CKR_OK.  Notices a removed or replaced card
  * and closes its sessions. */
-CK_RV slot_card_inlock (CK_SLOT_ID id, struct card **out);
+CK_RV slot_card_cardlocked (CK_SLOT_ID id, struct card **out);
 /* A command on the card failed because it is gone: drop it now, so that
  * its sessions end at once. */
-void slot_card_lost_inlock (CK_SLOT_ID id);
+void slot_card_lost_cardlocked (CK_SLOT_ID id);
 
 #endif

@@ -39,7 +39,7 @@ token_info (CK_SLOT_ID slot, CK_TOKEN_INFO *info)
 
 	if (info == NULL)
 		return CKR_ARGUMENTS_BAD;
-	rv = slot_card_inlock (slot, &card);
+	rv = slot_card_cardlocked (slot, &card);
 	if (rv != CKR_OK)
 		return rv;
 	/* A failed refresh leaves the last known flags; only a card that is
@@ -75,7 +75,7 @@ CK_RV
 token_mechanisms (CK_SLOT_ID slot, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count)
 {
 	struct card *card;
-	CK_RV rv = slot_card_inlock (slot, &card);
+	CK_RV rv = slot_card_cardlocked (slot, &card);
 
 	if (rv != CKR_OK)
 		return rv;
@@ -89,7 +89,7 @@ token_mechanism_info (CK_SLOT_ID slot, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO
 {
 	const struct mech_row *row;
 	struct card *card;
-	CK_RV rv = slot_card_inlock (slot, &card);
+	CK_RV rv = slot_card_cardlocked (slot, &card);
 
 	if (rv != CKR_OK)
 		return rv;

@@ -220,6 +220,63 @@ START_TEST (test_caller_mutexes)
 }
 END_TEST
 
+/* Mutex functions that work but hand back NULL handles (pkcs11test's
+ * Init.InitArgsMyLocks): the handle is the caller's, opaque, and only the
+ * CKR_ value says whether a call worked. */
+static struct {
+	int created, destroyed, locked, unlocked, misuse;
+} null_calls;
+
+static CK_RV
+null_create (CK_VOID_PTR_PTR out)
+{
+	*out = NULL;
+	__atomic_add_fetch (&null_calls.created, 1, __ATOMIC_SEQ_CST);
+	return CKR_OK;
+}
+
+/* Counts a call given the handle: anything but the NULL handed out is
+ * the module's bug. */
+static CK_RV
+null_use (CK_VOID_PTR p, int *calls)
+{
+	if (p != NULL)
+		__atomic_add_fetch (&null_calls.misuse, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch (calls, 1, __ATOMIC_SEQ_CST);
+	return CKR_OK;
+}
+
+static CK_RV null_destroy (CK_VOID_PTR p) { return null_use (p, &null_calls.destroyed); }
+static CK_RV null_lock (CK_VOID_PTR p) { return null_use (p, &null_calls.locked); }
+static CK_RV null_unlock (CK_VOID_PTR p) { return null_use (p, &null_calls.unlocked); }
+
+START_TEST (test_null_mutex_handles)
+{
+	CK_C_INITIALIZE_ARGS args = { null_create, null_destroy, null_lock, null_unlock, 0, NULL };
+	CK_SLOT_INFO info;
+	CK_ULONG n = 0;
+
+	memset (&null_calls, 0, sizeof null_calls);
+	ck_assert_rv (p11->C_Initialize (&args), CKR_OK);
+	/* The table lock and each reader's card lock. */
+	ck_assert_int_ge (null_calls.created, 1 + SLOT_COUNT / 2);
+	ck_assert_rv (p11->C_GetSlotList (CK_FALSE, NULL, &n), CKR_OK);
+	ck_assert_uint_eq (n, SLOT_COUNT);
+	ck_assert_rv (p11->C_GetSlotInfo (SLOT_AUTH, &info), CKR_OK);
+	if (card_present ()) {
+		CK_SESSION_HANDLE s = p11_open (SLOT_AUTH);
+		ck_assert_uint_eq (p11_state (s), CKS_RO_PUBLIC_SESSION);
+		ck_assert_rv (p11->C_CloseSession (s), CKR_OK);
+	}
+	ck_assert_int_gt (null_calls.locked, 0);
+	ck_assert_int_eq (null_calls.locked, null_calls.unlocked);
+	ck_assert_rv (p11->C_Finalize (NULL), CKR_OK);
+	ck_assert_int_eq (null_calls.destroyed, null_calls.created);
+	ck_assert_int_eq (null_calls.misuse, 0);
+	ck_assert_rv (p11->C_Finalize (NULL), CKR_CRYPTOKI_NOT_INITIALIZED);
+}
+END_TEST
+
 START_TEST (test_bad_init_args)
 {
 	CK_C_INITIALIZE_ARGS some = { count_create, count_destroy, NULL, NULL, 0, NULL };
@@ -251,6 +308,7 @@ tcase_library (void)
 	tcase_add_test (tc, test_get_info);
 	tcase_add_test (tc, test_os_locking);
 	tcase_add_test (tc, test_caller_mutexes);
+	tcase_add_test (tc, test_null_mutex_handles);
 	tcase_add_test (tc, test_bad_init_args);
 	return tc;
 }

@@ -458,6 +458,39 @@ START_TEST (test_slot_events)
 }
 END_TEST
 
+/* A removal that C_WaitForSlotEvent sees closes the card's sessions at
+ * once: the next call on one of them finds it gone, with no slot call in
+ * between to notice the removal (that would answer CKR_DEVICE_REMOVED). */
+START_TEST (test_removal_seen_by_wait)
+{
+	CK_SESSION_HANDLE auth = login_and_sign (KEY_AUTH, CKM_SHA256_RSA_PKCS, "before");
+	CK_SESSION_HANDLE sign = p11_open (SLOT_SIGN);
+	CK_SESSION_INFO info;
+	struct waiter w;
+	CK_SLOT_ID slot;
+
+	ck_assert_rv (p11->C_WaitForSlotEvent (CKF_DONT_BLOCK, &slot, NULL), CKR_NO_EVENT);
+	memset (&w, 0, sizeof w);
+	ck_assert_int_eq (pthread_create (&w.thread, NULL, waiter_run, &w), 0);
+	sleep_ms (200);
+	reader_action ("remove");
+	pthread_join (w.thread, NULL);
+	ck_assert_rv (w.rv, CKR_OK);
+	ck_assert_uint_eq (w.slot, SLOT_AUTH);
+	ck_assert_rv (p11->C_GetSessionInfo (auth, &info), CKR_SESSION_HANDLE_INVALID);
+	/* The other token of the same card went with it. */
+	ck_assert_rv (p11->C_GetSessionInfo (sign, &info), CKR_SESSION_HANDLE_INVALID);
+	ck_assert_uint_eq (poll_event (), SLOT_SIGN);
+
+	reader_action ("insert");
+	ck_assert_uint_eq (poll_event (), SLOT_AUTH);
+	ck_assert_uint_eq (poll_event (), SLOT_SIGN);
+	ck_assert_rv (p11->C_GetSessionInfo (auth, &info), CKR_SESSION_HANDLE_INVALID);
+	ck_assert_rv (p11->C_CloseSession (login_and_sign (KEY_AUTH, CKM_SHA256_RSA_PKCS, "after")),
+	              CKR_OK);
+}
+END_TEST
+
 TCase *
 tcase_life (void)
 {
@@ -470,6 +503,7 @@ tcase_life (void)
 	tcase_add_test (tc, test_reset_by_other_client);
 	tcase_add_test (tc, test_other_program_logs_out);
 	tcase_add_test (tc, test_slot_events);
+	tcase_add_test (tc, test_removal_seen_by_wait);
 	tcase_add_test (tc, test_pcscd_restart);
 	tcase_add_test (tc, test_pcscd_after_initialize);
 	return tc;
