@@ -36,8 +36,10 @@
  *
  * A function that must be called with a lock held ends in that lock's
  * suffix: _initlocked, _gatelocked, _listlocked, _cardlocked (the card
- * lock of the reader it is given), _tablelocked, _eventlocked,
- * _libctxlocked, _loglocked. */
+ * lock of the slot or card it is given), _tablelocked, _eventlocked,
+ * _libctxlocked, _loglocked.  Not suffixed: the one helper each entry
+ * point calls (token.h, session.h, object.h, sign.h), which entry.c's
+ * SLOT_CALL and SESSION_CALL always run under the slot's card lock. */
 #ifndef JPKI_LIBRARY_H
 #define JPKI_LIBRARY_H
 

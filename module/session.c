@@ -60,7 +60,7 @@ sessions_close (void)
 }
 
 void
-sessions_close_slot (CK_SLOT_ID slot)
+sessions_close_slot_cardlocked (CK_SLOT_ID slot)
 {
 	if (slots_table_lock () != CKR_OK)
 		return;
@@ -217,7 +217,7 @@ session_close_all (CK_SLOT_ID slot)
 	struct card *card = NULL;
 
 	slot_card_cardlocked (slot, &card);
-	sessions_close_slot (slot);
+	sessions_close_slot_cardlocked (slot);
 	logout_if_last (card, slot);
 	return CKR_OK;
 }

@@ -44,7 +44,7 @@ void sessions_close (void);
 void sessions_close_all_slots (void);
 /* Closes the slot's sessions without touching the card (removal); the
  * caller holds the slot's card lock. */
-void sessions_close_slot (CK_SLOT_ID slot);
+void sessions_close_slot_cardlocked (CK_SLOT_ID slot);
 
 /* The slot of a session: CKR_SESSION_HANDLE_INVALID or CKR_OK with the
  * slot's card lock held until slot_unlock.  Every function below needs

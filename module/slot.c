@@ -164,8 +164,8 @@ reader_reset_cardlocked (unsigned index)
 
 	if (r->card != NULL) {
 		LOG ("card in reader %u gone; closing its sessions", index);
-		sessions_close_slot (slot_id_of (index, JPKI_KEY_AUTH));
-		sessions_close_slot (slot_id_of (index, JPKI_KEY_SIGN));
+		sessions_close_slot_cardlocked (slot_id_of (index, JPKI_KEY_AUTH));
+		sessions_close_slot_cardlocked (slot_id_of (index, JPKI_KEY_SIGN));
 		card_free (r->card);
 		r->card = NULL;
 	}
