@@ -41,18 +41,22 @@ module_path (bool auth_only)
 {
 	const char *dir = getenv ("JPKI_MODULE_DIR");
 	const char *name = auth_only ? "jpki-pkcs11-auth.so" : "jpki-pkcs11.so";
-	char *path = NULL;
+	char *path = NULL, *real;
 
 	if (dir == NULL || dir[0] == '\0')
 		dir = JPKI_MODULE_DIR;
 	if (asprintf (&path, "%s/%s", dir, name) < 0)
 		return NULL;
-	if (access (path, R_OK) != 0) {
-		fprintf (stderr, _("jpki: cannot read the module %s: %s\n"), path, strerror (errno));
-		free (path);
-		return NULL;
+	/* Absolute: p11-kit takes a relative one as inside its module dir. */
+	real = realpath (path, NULL);
+	if (real != NULL && access (real, R_OK) != 0) {
+		free (real);
+		real = NULL;
 	}
-	return path;
+	if (real == NULL)
+		fprintf (stderr, _("jpki: cannot read the module %s: %s\n"), path, strerror (errno));
+	free (path);
+	return real;
 }
 
 /* $XDG_RUNTIME_DIR/jpki/pkcs11, its folder made private to the user. */

@@ -23,13 +23,16 @@ serve_start() {
 	JPKI_MODULE_DIR=$build/module "$build/cli/jpki" serve --socket "$dir/pkcs11" "$@" \
 		>"$dir.out" 2>"$dir.err" </dev/null &
 	serve_pid=$!
-	for i in $(seq 200); do
+	for i in $(seq 400); do
 		grep -q '^P11_KIT_SERVER_ADDRESS=' "$dir.out" && break
 		kill -0 "$serve_pid" 2>/dev/null || fail "jpki serve ended: $(cat "$dir.err")"
 		sleep 0.05
 	done
 	address=$(sed -n 's/^P11_KIT_SERVER_ADDRESS=//p' "$dir.out")
-	[ "$address" = "unix:path=$dir/pkcs11" ] || fail "jpki serve printed '$address' ($(cat "$dir.err"))"
+	if [ "$address" != "unix:path=$dir/pkcs11" ]; then
+		ps -eo pid,ppid,pgid,stat,wchan:24,args >&2
+		fail "jpki serve printed '$address' in 20 s ($(cat "$dir.err"))"
+	fi
 	[ "$(stat -c %a "$dir/pkcs11")" = 600 ] || fail "socket mode $(stat -c %a "$dir/pkcs11"), not 600"
 }
 
