@@ -56,7 +56,7 @@ in_sandbox() {
 	for d in bin sbin lib lib32 lib64 libx32; do
 		[ -L "/$d" ] && args+=(--symlink "$(readlink "/$d")" "/$d")
 	done
-	bwrap --unshare-user-try --unshare-ipc --unshare-pid --unshare-uts --unshare-cgroup-try \
+	bwrap --unshare-ipc --unshare-pid --unshare-uts --unshare-cgroup-try \
 		"${net[@]}" --die-with-parent --new-session \
 		--ro-bind /usr /usr --ro-bind /etc /etc "${args[@]}" \
 		--proc /proc --dev /dev --tmpfs /tmp --dir /run \
@@ -72,7 +72,7 @@ in_sandbox() {
 bwrap_works() {
 	local err
 	command -v bwrap >/dev/null || { echo "bwrap not installed (apt install bubblewrap)"; return 1; }
-	err=$(bwrap --unshare-user-try --unshare-pid --unshare-net --ro-bind /usr /usr \
+	err=$(bwrap --unshare-pid --unshare-net --ro-bind /usr /usr \
 		--symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 \
 		--proc /proc --dev /dev /usr/bin/true 2>&1) && return 0
 	echo "bwrap cannot make a sandbox here: $err"
