@@ -30,18 +30,6 @@ START_TEST(atr_default_is_contact_atr)
 }
 END_TEST
 
-/* --no-jpki: another kind of card, whose SELECT of the JPKI AID fails. */
-START_TEST(no_jpki_card_refuses_the_aid)
-{
-	struct vcard_options opt = { .no_jpki = true };
-	struct vcard *card = fixture_open_card(&adult, &opt);
-
-	ck_assert_uint_eq(send_hex(card, SELECT_JPKI), 0x6A82);
-	ck_assert_uint_eq(send_hex(card, "00A4020C02000A"), 0x6A82);
-	vcard_close(card);
-}
-END_TEST
-
 START_TEST(atr_contactless_has_part3_shape_and_tck)
 {
 	struct vcard_options opt = { .contactless_atr = true };
@@ -60,184 +48,6 @@ START_TEST(atr_contactless_has_part3_shape_and_tck)
 }
 END_TEST
 
-START_TEST(select_jpki_aid)
-{
-	struct vcard *card = fixture_open_card(&adult, NULL);
-
-	ck_assert_uint_eq(send_hex(card, SELECT_JPKI), 0x9000);
-	ck_assert_uint_eq(fixture_response_len, 0);
-	ck_assert_uint_eq(send_hex(card, "00A404000AD392F000260100000001"), 0x9000);
-	/* P2 00 with Le: still no FCI */
-	ck_assert_uint_eq(send_hex(card, "00A404000AD392F00026010000000100"), 0x9000);
-	ck_assert_uint_eq(fixture_response_len, 0);
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(select_other_aid_leaves_state)
-{
-	struct vcard *card = fixture_open_card(&adult, NULL);
-
-	select_ef(card, 0x000A);
-	ck_assert_uint_eq(send_hex(card, "00A4040C07A0000000030000"), 0x6A82);
-	/* a prefix of the JPKI AID is another AID */
-	ck_assert_uint_eq(send_hex(card, "00A4040C06D392F0002601"), 0x6A82);
-	/* still in the JPKI AP with 000A current */
-	ck_assert_uint_eq(read_binary(card, 0, 4), 0x9000);
-	ck_assert_uint_eq(send_hex(card, "00A4020C02000B"), 0x9000);
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(select_aid_wrong_lc)
-{
-	struct vcard *card = fixture_open_card(&adult, NULL);
-
-	ck_assert_uint_eq(send_hex(card, "00A4040C"), 0x6700);
-	ck_assert_uint_eq(send_hex(card, "00A4040C11D392F000260100000001000000000000000000"),
-			  0x6700);
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(select_ef_needs_jpki_ap)
-{
-	struct vcard *card = fixture_open_card(&adult, NULL);
-
-	ck_assert_uint_eq(send_hex(card, "00A4020C02000A"), 0x6A82);
-	ck_assert_uint_eq(send_hex(card, SELECT_JPKI), 0x9000);
-	ck_assert_uint_eq(send_hex(card, "00A4020C02000A"), 0x9000);
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(select_every_ef_of_an_adult_card)
-{
-	static const uint16_t fids[] = {
-		0x0006, 0x0008, 0x000A, 0x000B, 0x0001, 0x0002, 0x0017, 0x0018, 0x001A, 0x001B,
-	};
-	struct vcard *card = fixture_open_card(&adult, NULL);
-
-	for (size_t i = 0; i < sizeof(fids) / sizeof(fids[0]); i++)
-		select_ef(card, fids[i]);
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(select_missing_ef)
-{
-	struct vcard *card = fixture_open_card(&adult, NULL);
-
-	ck_assert_uint_eq(send_hex(card, SELECT_JPKI), 0x9000);
-	ck_assert_uint_eq(send_hex(card, "00A4020C020003"), 0x6A82);
-	ck_assert_uint_eq(send_hex(card, "00A4020C021234"), 0x6A82);
-	ck_assert_uint_eq(send_hex(card, "00A4020C023F00"), 0x6A82);
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(select_missing_ef_keeps_current_ef)
-{
-	struct vcard *card = fixture_open_card(&adult, NULL);
-	size_t len;
-	const uint8_t *ef = fixture_ef(0x000A, &len);
-
-	select_ef(card, 0x000A);
-	ck_assert_uint_eq(send_hex(card, "00A4020C021234"), 0x6A82);
-	ck_assert_uint_eq(read_binary(card, 0, 4), 0x9000);
-	ck_assert_mem_eq(fixture_response, ef, 4);
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(select_ef_wrong_lc)
-{
-	struct vcard *card = fixture_open_card(&adult, NULL);
-
-	ck_assert_uint_eq(send_hex(card, SELECT_JPKI), 0x9000);
-	ck_assert_uint_eq(send_hex(card, "00A4020C"), 0x6700);
-	ck_assert_uint_eq(send_hex(card, "00A4020C0100"), 0x6700);
-	ck_assert_uint_eq(send_hex(card, "00A4020C03000A00"), 0x6700);
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(select_wrong_p1_p2)
-{
-	struct vcard *card = fixture_open_card(&adult, NULL);
-
-	ck_assert_uint_eq(send_hex(card, SELECT_JPKI), 0x9000);
-	ck_assert_uint_eq(send_hex(card, "00A4020002000A"), 0x6A86);
-	ck_assert_uint_eq(send_hex(card, "00A4020402000A"), 0x6A86);
-	ck_assert_uint_eq(send_hex(card, "00A4040409D392F000260100000001"), 0x6A86);
-	ck_assert_uint_eq(send_hex(card, "00A4010C02000A"), 0x6A86);
-	ck_assert_uint_eq(send_hex(card, "00A4080C02000A"), 0x6A86);
-	ck_assert_uint_eq(send_hex(card, "00A40004"), 0x6A86);
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(select_mf_variants)
-{
-	static const char *const variants[] = {
-		"00A4000C", "00A40000", "00A4000C023F00", "00A40000023F00", "00A40000023F0000",
-	};
-	struct vcard *card = fixture_open_card(&adult, NULL);
-
-	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
-		ck_assert_uint_eq(send_hex(card, SELECT_JPKI), 0x9000);
-		ck_assert_uint_eq(send_hex(card, variants[i]), 0x9000);
-		/* the MF is current: EFs of the JPKI AP are out of reach */
-		ck_assert_uint_eq(send_hex(card, "00A4020C02000A"), 0x6A82);
-	}
-	ck_assert_uint_eq(send_hex(card, "00A4000C021234"), 0x6A82);
-	ck_assert_uint_eq(send_hex(card, "00A4000C013F"), 0x6700);
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(select_mf_clears_both_pins)
-{
-	struct vcard *card = fixture_open_card(&adult, NULL);
-
-	verify_pin(card, CREDENTIAL_AUTH, FIXTURE_AUTH_PIN);
-	verify_pin(card, CREDENTIAL_SIGN, FIXTURE_SIGN_PIN);
-	select_ef(card, 0x0001);
-	ck_assert_uint_eq(read_binary(card, 0, 4), 0x9000);
-	ck_assert_uint_eq(send_hex(card, "00A4000C"), 0x9000);
-	select_ef(card, 0x0001);
-	ck_assert_uint_eq(read_binary(card, 0, 4), 0x6982);
-	select_ef(card, 0x0017);
-	ck_assert_uint_eq(send_hex(card, "802A00800401020304" "00"), 0x6982);
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(reselect_jpki_keeps_pins_and_clears_ef)
-{
-	struct vcard *card = fixture_open_card(&adult, NULL);
-
-	verify_pin(card, CREDENTIAL_SIGN, FIXTURE_SIGN_PIN);
-	select_ef(card, 0x0001);
-	ck_assert_uint_eq(send_hex(card, SELECT_JPKI), 0x9000);
-	ck_assert_uint_eq(read_binary(card, 0, 4), 0x6986);
-	ck_assert_uint_eq(send_hex(card, "00A4020C020001"), 0x9000);
-	ck_assert_uint_eq(read_binary(card, 0, 4), 0x9000);
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(read_without_current_ef)
-{
-	struct vcard *card = fixture_open_card(&adult, NULL);
-
-	ck_assert_uint_eq(read_binary(card, 0, 4), 0x6986);
-	ck_assert_uint_eq(send_hex(card, SELECT_JPKI), 0x9000);
-	ck_assert_uint_eq(read_binary(card, 0, 4), 0x6986);
-	vcard_close(card);
-}
-END_TEST
-
 START_TEST(read_token_info)
 {
 	struct vcard *card = fixture_open_card(&adult, NULL);
@@ -249,226 +59,6 @@ START_TEST(read_token_info)
 	ck_assert_uint_eq(read_binary(card, 0x0C, 0x10), 0x9000);
 	ck_assert_uint_eq(fixture_response_len, 16);
 	ck_assert_mem_eq(fixture_response, "EN2             ", 16);
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(read_certificate_in_short_chunks)
-{
-	struct vcard *card = fixture_open_card(&adult, NULL);
-	size_t len;
-	const uint8_t *ef = fixture_ef(0x000A, &len);
-
-	ck_assert_uint_eq(len, 2048);
-	select_ef(card, 0x000A);
-	for (size_t offset = 0; offset < len; offset += 256) {
-		ck_assert_uint_eq(read_binary(card, (unsigned)offset, 0), 0x9000);
-		ck_assert_uint_eq(fixture_response_len, 256);
-		ck_assert_mem_eq(fixture_response, ef + offset, 256);
-	}
-	ck_assert_uint_eq(read_binary(card, 2048, 0), 0x6B00);
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(read_past_end_returns_rest_with_6282)
-{
-	struct vcard *card = fixture_open_card(&adult, NULL);
-	size_t len;
-	const uint8_t *ef = fixture_ef(0x000B, &len);
-
-	ck_assert_uint_eq(len, 600);
-	select_ef(card, 0x000B);
-	ck_assert_uint_eq(read_binary(card, 512, 0), 0x6282);
-	ck_assert_uint_eq(fixture_response_len, 88);
-	ck_assert_mem_eq(fixture_response, ef + 512, 88);
-	ck_assert_uint_eq(read_binary(card, 599, 2), 0x6282);
-	ck_assert_uint_eq(fixture_response_len, 1);
-	ck_assert_uint_eq(fixture_response[0], ef[599]);
-	/* exactly the rest is a plain 90 00 */
-	ck_assert_uint_eq(read_binary(card, 344, 0), 0x9000);
-	ck_assert_uint_eq(fixture_response_len, 256);
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(read_offset_beyond_end)
-{
-	struct vcard *card = fixture_open_card(&adult, NULL);
-
-	select_ef(card, 0x000B);
-	ck_assert_uint_eq(read_binary(card, 600, 1), 0x6B00);
-	ck_assert_uint_eq(fixture_response_len, 0);
-	ck_assert_uint_eq(read_binary(card, 0x7FFF, 0), 0x6B00);
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(read_p1_bit8_is_wrong_p1p2)
-{
-	struct vcard *card = fixture_open_card(&adult, NULL);
-
-	select_ef(card, 0x000A);
-	ck_assert_uint_eq(send_hex(card, "00B0800004"), 0x6A86);
-	ck_assert_uint_eq(send_hex(card, "00B0810004"), 0x6A86);
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(read_extended_le)
-{
-	struct vcard *card = fixture_open_card(&adult, NULL);
-	size_t len;
-	const uint8_t *ef = fixture_ef(0x000A, &len);
-
-	select_ef(card, 0x000A);
-	ck_assert_uint_eq(send_hex(card, "00B0000000" "0800"), 0x9000);
-	ck_assert_uint_eq(fixture_response_len, 2048);
-	ck_assert_mem_eq(fixture_response, ef, 2048);
-	ck_assert_uint_eq(send_hex(card, "00B0010000" "0300"), 0x9000);
-	ck_assert_uint_eq(fixture_response_len, 0x300);
-	ck_assert_mem_eq(fixture_response, ef + 0x100, 0x300);
-	/* 0000 asks for 65536 bytes */
-	ck_assert_uint_eq(send_hex(card, "00B0000000" "0000"), 0x6282);
-	ck_assert_uint_eq(fixture_response_len, 2048);
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(read_extended_when_off)
-{
-	struct vcard_options opt = { .no_extended_apdu = true };
-	struct vcard *card = fixture_open_card(&adult, &opt);
-
-	select_ef(card, 0x000A);
-	ck_assert_uint_eq(send_hex(card, "00B0000000" "0800"), 0x6700);
-	ck_assert_uint_eq(fixture_response_len, 0);
-	ck_assert_uint_eq(read_binary(card, 0, 0), 0x9000);
-	ck_assert_uint_eq(fixture_response_len, 256);
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(read_with_lc_or_without_le)
-{
-	struct vcard *card = fixture_open_card(&adult, NULL);
-
-	select_ef(card, 0x000A);
-	ck_assert_uint_eq(send_hex(card, "00B00000"), 0x6700);
-	ck_assert_uint_eq(send_hex(card, "00B000000100"), 0x6700);
-	ck_assert_uint_eq(send_hex(card, "00B00000010000"), 0x6700);
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(read_key_and_pin_efs_refused)
-{
-	static const uint16_t fids[] = { 0x0017, 0x0018, 0x001A, 0x001B };
-	struct vcard *card = fixture_open_card(&adult, NULL);
-
-	verify_pin(card, CREDENTIAL_AUTH, FIXTURE_AUTH_PIN);
-	verify_pin(card, CREDENTIAL_SIGN, FIXTURE_SIGN_PIN);
-	for (size_t i = 0; i < sizeof(fids) / sizeof(fids[0]); i++) {
-		select_ef(card, fids[i]);
-		ck_assert_uint_eq(read_binary(card, 0, 0), 0x6982);
-		ck_assert_uint_eq(fixture_response_len, 0);
-	}
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(sign_certificate_needs_sign_pin)
-{
-	struct vcard *card = fixture_open_card(&adult, NULL);
-	size_t len;
-	const uint8_t *ef = fixture_ef(0x0001, &len);
-
-	select_ef(card, 0x0001);
-	ck_assert_uint_eq(read_binary(card, 0, 4), 0x6982);
-	verify_pin(card, CREDENTIAL_AUTH, FIXTURE_AUTH_PIN);
-	select_ef(card, 0x0001);
-	ck_assert_uint_eq(read_binary(card, 0, 4), 0x6982);
-	verify_pin(card, CREDENTIAL_SIGN, FIXTURE_SIGN_PIN);
-	select_ef(card, 0x0001);
-	ck_assert_uint_eq(read_binary(card, 0, 0), 0x9000);
-	ck_assert_mem_eq(fixture_response, ef, 256);
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(free_efs_need_no_pin)
-{
-	static const uint16_t fids[] = { 0x0006, 0x0008, 0x000A, 0x000B, 0x0002 };
-	struct vcard *card = fixture_open_card(&adult, NULL);
-
-	for (size_t i = 0; i < sizeof(fids) / sizeof(fids[0]); i++) {
-		size_t len;
-		const uint8_t *ef = fixture_ef(fids[i], &len);
-
-		if (len > 256)
-			len = 256;
-		select_ef(card, fids[i]);
-		ck_assert_uint_eq(read_binary(card, 0, (unsigned)len), 0x9000);
-		ck_assert_uint_eq(fixture_response_len, len);
-		ck_assert_mem_eq(fixture_response, ef, len);
-	}
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(class_and_instruction_errors)
-{
-	struct vcard *card = fixture_open_card(&adult, NULL);
-
-	ck_assert_uint_eq(send_hex(card, "80A4040C0AD392F000260100000001"), 0x6E00);
-	ck_assert_uint_eq(send_hex(card, "80B0000004"), 0x6E00);
-	ck_assert_uint_eq(send_hex(card, "80200080"), 0x6E00);
-	ck_assert_uint_eq(send_hex(card, "8024018004" "31323334"), 0x6E00);
-	ck_assert_uint_eq(send_hex(card, "002A00800401020304" "00"), 0x6E00);
-	ck_assert_uint_eq(send_hex(card, "0CA4040C0AD392F000260100000001"), 0x6E00);
-	ck_assert_uint_eq(send_hex(card, "10A4040C0AD392F000260100000001"), 0x6E00);
-	ck_assert_uint_eq(send_hex(card, "FFCA000000"), 0x6E00);
-	ck_assert_uint_eq(send_hex(card, "84CA000000"), 0x6E00);
-	ck_assert_uint_eq(send_hex(card, "00CA9F7F00"), 0x6D00);
-	ck_assert_uint_eq(send_hex(card, "80CA9F7F00"), 0x6D00);
-	ck_assert_uint_eq(send_hex(card, "00C0000000"), 0x6D00);
-	ck_assert_uint_eq(send_hex(card, "0084000008"), 0x6D00);
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(malformed_lengths)
-{
-	struct vcard *card = fixture_open_card(&adult, NULL);
-
-	ck_assert_uint_eq(send_bytes(card, (const uint8_t *)"", 0), 0x6700);
-	ck_assert_uint_eq(send_hex(card, "00A404"), 0x6700);
-	/* Lc says 10, 2 bytes follow */
-	ck_assert_uint_eq(send_hex(card, "00A4040C0AD392"), 0x6700);
-	/* Lc says 2, 4 bytes follow */
-	ck_assert_uint_eq(send_hex(card, "00A4020C02000A0000"), 0x6700);
-	/* 00 then one byte: neither short nor extended */
-	ck_assert_uint_eq(send_hex(card, "00A4040C0000"), 0x6700);
-	/* extended Lc of zero */
-	ck_assert_uint_eq(send_hex(card, "00A4040C00000000"), 0x6700);
-	/* unknown class with a malformed length: the length is checked first */
-	ck_assert_uint_eq(send_hex(card, "FFA4040C0AD392"), 0x6700);
-	vcard_close(card);
-}
-END_TEST
-
-START_TEST(extended_command_on_and_off)
-{
-	struct vcard_options off = { .no_extended_apdu = true };
-	struct vcard *card = fixture_open_card(&adult, NULL);
-
-	ck_assert_uint_eq(send_hex(card, "00A4040C00000AD392F000260100000001"), 0x9000);
-	ck_assert_uint_eq(send_hex(card, "00A4020C000002000A"), 0x9000);
-	vcard_close(card);
-	card = fixture_open_card(&adult, &off);
-	ck_assert_uint_eq(send_hex(card, "00A4040C00000AD392F000260100000001"), 0x6700);
-	/* the short form still works */
-	ck_assert_uint_eq(send_hex(card, SELECT_JPKI), 0x9000);
 	vcard_close(card);
 }
 END_TEST
@@ -506,6 +96,220 @@ START_TEST(power_cycle_and_reset_clear_state)
 }
 END_TEST
 
+/* Command sequences on a fresh card, each with the status words (and
+ * data lengths) it must get. */
+static const struct card_script scripts[] = {
+	/* --no-jpki: another kind of card, whose SELECT of the JPKI AID fails. */
+	{ "no JPKI card refuses the AID", .opt = { .no_jpki = true }, .steps = {
+		{ SELECT_JPKI, 0x6A82 },
+		{ "00A4020C02000A", 0x6A82 },
+	} },
+	{ "select JPKI AID", .steps = {
+		{ SELECT_JPKI, 0x9000, .no_data = true },
+		{ "00A404000AD392F000260100000001", 0x9000 },
+		/* P2 00 with Le: still no FCI */
+		{ "00A404000AD392F00026010000000100", 0x9000, .no_data = true },
+	} },
+	{ "select other AID leaves state", .steps = {
+		STEPS_SELECT_EF("000A"),
+		{ "00A4040C07A0000000030000", 0x6A82 },
+		/* a prefix of the JPKI AID is another AID */
+		{ "00A4040C06D392F0002601", 0x6A82 },
+		/* still in the JPKI AP with 000A current */
+		{ "00B0000004", 0x9000 },
+		{ "00A4020C02000B", 0x9000 },
+	} },
+	{ "select AID wrong Lc", .steps = {
+		{ "00A4040C", 0x6700 },
+		{ "00A4040C11D392F000260100000001000000000000000000", 0x6700 },
+	} },
+	{ "select EF needs JPKI AP", .steps = {
+		{ "00A4020C02000A", 0x6A82 },
+		{ SELECT_JPKI, 0x9000 },
+		{ "00A4020C02000A", 0x9000 },
+	} },
+	{ "select every EF of an adult card", .steps = {
+		STEPS_SELECT_EF("0006"), STEPS_SELECT_EF("0008"), STEPS_SELECT_EF("000A"),
+		STEPS_SELECT_EF("000B"), STEPS_SELECT_EF("0001"), STEPS_SELECT_EF("0002"),
+		STEPS_SELECT_EF("0017"), STEPS_SELECT_EF("0018"), STEPS_SELECT_EF("001A"),
+		STEPS_SELECT_EF("001B"),
+	} },
+	{ "select missing EF", .steps = {
+		{ SELECT_JPKI, 0x9000 },
+		{ "00A4020C020003", 0x6A82 },
+		{ "00A4020C021234", 0x6A82 },
+		{ "00A4020C023F00", 0x6A82 },
+	} },
+	{ "select EF wrong Lc", .steps = {
+		{ SELECT_JPKI, 0x9000 },
+		{ "00A4020C", 0x6700 },
+		{ "00A4020C0100", 0x6700 },
+		{ "00A4020C03000A00", 0x6700 },
+	} },
+	{ "select wrong P1 P2", .steps = {
+		{ SELECT_JPKI, 0x9000 },
+		{ "00A4020002000A", 0x6A86 },
+		{ "00A4020402000A", 0x6A86 },
+		{ "00A4040409D392F000260100000001", 0x6A86 },
+		{ "00A4010C02000A", 0x6A86 },
+		{ "00A4080C02000A", 0x6A86 },
+		{ "00A40004", 0x6A86 },
+	} },
+	/* Each form of SELECT MF makes the MF current: EFs of the JPKI AP
+	 * are out of reach. */
+	{ "select MF variants", .steps = {
+#define STEPS_SELECT_MF(apdu) \
+	{ SELECT_JPKI, 0x9000 }, { apdu, 0x9000 }, { "00A4020C02000A", 0x6A82 }
+		STEPS_SELECT_MF("00A4000C"),
+		STEPS_SELECT_MF("00A40000"),
+		STEPS_SELECT_MF("00A4000C023F00"),
+		STEPS_SELECT_MF("00A40000023F00"),
+		STEPS_SELECT_MF("00A40000023F0000"),
+#undef STEPS_SELECT_MF
+		{ "00A4000C021234", 0x6A82 },
+		{ "00A4000C013F", 0x6700 },
+	} },
+	{ "select MF clears both PINs", .steps = {
+		STEPS_VERIFY_AUTH,
+		STEPS_VERIFY_SIGN,
+		STEPS_SELECT_EF("0001"),
+		{ "00B0000004", 0x9000 },
+		{ "00A4000C", 0x9000 },
+		STEPS_SELECT_EF("0001"),
+		{ "00B0000004", 0x6982 },
+		STEPS_SELECT_EF("0017"),
+		{ "802A00800401020304" "00", 0x6982 },
+	} },
+	{ "reselect JPKI keeps PINs and clears EF", .steps = {
+		STEPS_VERIFY_SIGN,
+		STEPS_SELECT_EF("0001"),
+		{ SELECT_JPKI, 0x9000 },
+		{ "00B0000004", 0x6986 },
+		{ "00A4020C020001", 0x9000 },
+		{ "00B0000004", 0x9000 },
+	} },
+	{ "read without current EF", .steps = {
+		{ "00B0000004", 0x6986 },
+		{ SELECT_JPKI, 0x9000 },
+		{ "00B0000004", 0x6986 },
+	} },
+	{ "select missing EF keeps current EF", .steps = {
+		STEPS_SELECT_EF("000A"),
+		{ "00A4020C021234", 0x6A82 },
+		{ "00B0000004", 0x9000, .data_len = 4, .ef = 0x000A },
+	} },
+	{ "read certificate in short chunks", .steps = {
+		STEPS_SELECT_EF("000A"),
+#define STEP_READ_256(offset) { "00B0" #offset "00", 0x9000, .data_len = 256, .ef = 0x000A, \
+			      .ef_offset = 0x##offset }
+		STEP_READ_256(0000), STEP_READ_256(0100), STEP_READ_256(0200), STEP_READ_256(0300),
+		STEP_READ_256(0400), STEP_READ_256(0500), STEP_READ_256(0600), STEP_READ_256(0700),
+#undef STEP_READ_256
+		{ "00B0080000", 0x6B00 },
+	} },
+	{ "read past end returns rest with 6282", .steps = {
+		STEPS_SELECT_EF("000B"),
+		{ "00B0020000", 0x6282, .data_len = 88, .ef = 0x000B, .ef_offset = 512 },
+		{ "00B0025702", 0x6282, .data_len = 1, .ef = 0x000B, .ef_offset = 599 },
+		/* exactly the rest is a plain 90 00 */
+		{ "00B0015800", 0x9000, .data_len = 256 },
+	} },
+	{ "read offset beyond end", .steps = {
+		STEPS_SELECT_EF("000B"),
+		{ "00B0025801", 0x6B00, .no_data = true },
+		{ "00B07FFF00", 0x6B00 },
+	} },
+	{ "read P1 bit 8 is wrong P1 P2", .steps = {
+		STEPS_SELECT_EF("000A"),
+		{ "00B0800004", 0x6A86 },
+		{ "00B0810004", 0x6A86 },
+	} },
+	{ "read extended Le", .steps = {
+		STEPS_SELECT_EF("000A"),
+		{ "00B0000000" "0800", 0x9000, .data_len = 2048, .ef = 0x000A },
+		{ "00B0010000" "0300", 0x9000, .data_len = 0x300, .ef = 0x000A, .ef_offset = 0x100 },
+		/* 0000 asks for 65536 bytes */
+		{ "00B0000000" "0000", 0x6282, .data_len = 2048 },
+	} },
+	{ "read extended when off", .opt = { .no_extended_apdu = true }, .steps = {
+		STEPS_SELECT_EF("000A"),
+		{ "00B0000000" "0800", 0x6700, .no_data = true },
+		{ "00B0000000", 0x9000, .data_len = 256 },
+	} },
+	{ "read with Lc or without Le", .steps = {
+		STEPS_SELECT_EF("000A"),
+		{ "00B00000", 0x6700 },
+		{ "00B000000100", 0x6700 },
+		{ "00B00000010000", 0x6700 },
+	} },
+	{ "read key and PIN EFs refused", .steps = {
+		STEPS_VERIFY_AUTH,
+		STEPS_VERIFY_SIGN,
+		STEPS_SELECT_EF("0017"), { "00B0000000", 0x6982, .no_data = true },
+		STEPS_SELECT_EF("0018"), { "00B0000000", 0x6982, .no_data = true },
+		STEPS_SELECT_EF("001A"), { "00B0000000", 0x6982, .no_data = true },
+		STEPS_SELECT_EF("001B"), { "00B0000000", 0x6982, .no_data = true },
+	} },
+	{ "sign certificate needs sign PIN", .steps = {
+		STEPS_SELECT_EF("0001"), { "00B0000004", 0x6982 },
+		STEPS_VERIFY_AUTH,
+		STEPS_SELECT_EF("0001"), { "00B0000004", 0x6982 },
+		STEPS_VERIFY_SIGN,
+		STEPS_SELECT_EF("0001"), { "00B0000000", 0x9000, .data_len = 256, .ef = 0x0001 },
+	} },
+	{ "free EFs need no PIN", .steps = {
+		STEPS_SELECT_EF("0006"), { "00B0000020", 0x9000, .data_len = 32, .ef = 0x0006 },
+		STEPS_SELECT_EF("0008"), { "00B0000003", 0x9000, .data_len = 3, .ef = 0x0008 },
+		STEPS_SELECT_EF("000A"), { "00B0000000", 0x9000, .data_len = 256, .ef = 0x000A },
+		STEPS_SELECT_EF("000B"), { "00B0000000", 0x9000, .data_len = 256, .ef = 0x000B },
+		STEPS_SELECT_EF("0002"), { "00B0000000", 0x9000, .data_len = 256, .ef = 0x0002 },
+	} },
+	{ "class and instruction errors", .steps = {
+		{ "80A4040C0AD392F000260100000001", 0x6E00 },
+		{ "80B0000004", 0x6E00 },
+		{ "80200080", 0x6E00 },
+		{ "8024018004" "31323334", 0x6E00 },
+		{ "002A00800401020304" "00", 0x6E00 },
+		{ "0CA4040C0AD392F000260100000001", 0x6E00 },
+		{ "10A4040C0AD392F000260100000001", 0x6E00 },
+		{ "FFCA000000", 0x6E00 },
+		{ "84CA000000", 0x6E00 },
+		{ "00CA9F7F00", 0x6D00 },
+		{ "80CA9F7F00", 0x6D00 },
+		{ "00C0000000", 0x6D00 },
+		{ "0084000008", 0x6D00 },
+	} },
+	{ "malformed lengths", .steps = {
+		{ "", 0x6700 },
+		{ "00A404", 0x6700 },
+		/* Lc says 10, 2 bytes follow */
+		{ "00A4040C0AD392", 0x6700 },
+		/* Lc says 2, 4 bytes follow */
+		{ "00A4020C02000A0000", 0x6700 },
+		/* 00 then one byte: neither short nor extended */
+		{ "00A4040C0000", 0x6700 },
+		/* extended Lc of zero */
+		{ "00A4040C00000000", 0x6700 },
+		/* unknown class with a malformed length: the length is checked first */
+		{ "FFA4040C0AD392", 0x6700 },
+	} },
+	{ "extended command on", .steps = {
+		{ "00A4040C00000AD392F000260100000001", 0x9000 },
+		{ "00A4020C000002000A", 0x9000 },
+	} },
+	{ "extended command off", .opt = { .no_extended_apdu = true }, .steps = {
+		{ "00A4040C00000AD392F000260100000001", 0x6700 },
+		/* the short form still works */
+		{ SELECT_JPKI, 0x9000 },
+	} },
+};
+
+START_TEST(scripted_commands)
+{
+	run_card_script(&scripts[_i]);
+}
+END_TEST
+
 Suite *card_files_suite(void)
 {
 	Suite *s = suite_create("card");
@@ -513,34 +317,8 @@ Suite *card_files_suite(void)
 
 	tcase_add_test(tc, atr_default_is_contact_atr);
 	tcase_add_test(tc, atr_contactless_has_part3_shape_and_tck);
-	tcase_add_test(tc, no_jpki_card_refuses_the_aid);
-	tcase_add_test(tc, select_jpki_aid);
-	tcase_add_test(tc, select_other_aid_leaves_state);
-	tcase_add_test(tc, select_aid_wrong_lc);
-	tcase_add_test(tc, select_ef_needs_jpki_ap);
-	tcase_add_test(tc, select_every_ef_of_an_adult_card);
-	tcase_add_test(tc, select_missing_ef);
-	tcase_add_test(tc, select_missing_ef_keeps_current_ef);
-	tcase_add_test(tc, select_ef_wrong_lc);
-	tcase_add_test(tc, select_wrong_p1_p2);
-	tcase_add_test(tc, select_mf_variants);
-	tcase_add_test(tc, select_mf_clears_both_pins);
-	tcase_add_test(tc, reselect_jpki_keeps_pins_and_clears_ef);
-	tcase_add_test(tc, read_without_current_ef);
+	tcase_add_loop_test(tc, scripted_commands, 0, sizeof(scripts) / sizeof(scripts[0]));
 	tcase_add_test(tc, read_token_info);
-	tcase_add_test(tc, read_certificate_in_short_chunks);
-	tcase_add_test(tc, read_past_end_returns_rest_with_6282);
-	tcase_add_test(tc, read_offset_beyond_end);
-	tcase_add_test(tc, read_p1_bit8_is_wrong_p1p2);
-	tcase_add_test(tc, read_extended_le);
-	tcase_add_test(tc, read_extended_when_off);
-	tcase_add_test(tc, read_with_lc_or_without_le);
-	tcase_add_test(tc, read_key_and_pin_efs_refused);
-	tcase_add_test(tc, sign_certificate_needs_sign_pin);
-	tcase_add_test(tc, free_efs_need_no_pin);
-	tcase_add_test(tc, class_and_instruction_errors);
-	tcase_add_test(tc, malformed_lengths);
-	tcase_add_test(tc, extended_command_on_and_off);
 	tcase_add_test(tc, small_response_buffer);
 	tcase_add_test(tc, power_cycle_and_reset_clear_state);
 	suite_add_tcase(s, tc);

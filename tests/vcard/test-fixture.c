@@ -330,3 +330,38 @@ void verify_pin(struct vcard *card, enum credential cred, const char *pin)
 	memcpy(apdu + 5, pin, len);
 	ck_assert_uint_eq(send_bytes(card, apdu, 5 + len), 0x9000);
 }
+
+void run_card_script(const struct card_script *script)
+{
+	struct vcard *card = fixture_open_card(&script->spec, &script->opt);
+	const struct card_step *step = script->steps;
+
+	for (size_t i = 0; i < CARD_SCRIPT_STEPS && (step->apdu || step->file); i++, step++) {
+		if (step->file) {
+			ck_assert_msg(strcmp(fixture_read(step->file), step->contents) == 0,
+				      "%s, step %zu: %s is \"%s\", not \"%s\"", script->name, i,
+				      step->file, fixture_read(step->file), step->contents);
+			continue;
+		}
+		uint16_t sw = send_hex(card, step->apdu);
+
+		ck_assert_msg(sw == step->sw, "%s, step %zu (%s): SW %04X, not %04X", script->name,
+			      i, step->apdu, sw, step->sw);
+		if (step->no_data || step->data_len)
+			ck_assert_msg(fixture_response_len == step->data_len,
+				      "%s, step %zu (%s): %zu bytes of data, not %zu", script->name,
+				      i, step->apdu, fixture_response_len, step->data_len);
+		if (step->ef) {
+			size_t ef_len = 0;
+			const uint8_t *ef = fixture_ef(step->ef, &ef_len);
+
+			ck_assert_msg(ef && step->ef_offset + step->data_len <= ef_len,
+				      "%s, step %zu: EF %04X has no %zu bytes at %zu", script->name, i,
+				      step->ef, step->data_len, step->ef_offset);
+			ck_assert_msg(memcmp(fixture_response, ef + step->ef_offset, step->data_len) == 0,
+				      "%s, step %zu (%s): not the bytes of EF %04X at %zu",
+				      script->name, i, step->apdu, step->ef, step->ef_offset);
+		}
+	}
+	vcard_close(card);
+}

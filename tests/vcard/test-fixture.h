@@ -70,6 +70,42 @@ void select_ef(struct vcard *card, uint16_t fid);
 /* SELECT the PIN EF and VERIFY the PIN, asserting 90 00. */
 void verify_pin(struct vcard *card, enum credential cred, const char *pin);
 
+/* One step of a scripted session with a card: a command (hex) and the
+ * status word it must get, with no response data (no_data) or data_len
+ * bytes of it (when not 0), which with ef set are the bytes of that EF
+ * of the fixture from ef_offset; or, with file set, a file of the
+ * profile and the contents it must hold by then. */
+struct card_step {
+	const char *apdu;
+	uint16_t sw;
+	bool no_data;
+	size_t data_len;
+	uint16_t ef;
+	size_t ef_offset;
+	const char *file;
+	const char *contents;
+};
+
+#define CARD_SCRIPT_STEPS 32
+
+/* A card made from spec and opt, then steps in order (up to the first
+ * empty one); name says which script failed. */
+struct card_script {
+	const char *name;
+	struct fixture_spec spec;
+	struct vcard_options opt;
+	struct card_step steps[CARD_SCRIPT_STEPS];
+};
+
+/* Opens the script's card, runs its steps, closes the card. */
+void run_card_script(const struct card_script *script);
+
+/* Steps as select_ef and verify_pin take them, the PINs the fixture's. */
+#define STEPS_SELECT_EF(fid) { SELECT_JPKI, 0x9000 }, { "00A4020C02" fid, 0x9000 }
+#define STEPS_VERIFY_AUTH STEPS_SELECT_EF("0018"), { "0020008004" "31323334", 0x9000 }
+#define STEPS_VERIFY_SIGN STEPS_SELECT_EF("001B"), { "0020008006" "414243313233", 0x9000 }
+#define STEP_FILE(path, text) { .file = path, .contents = text }
+
 Suite *card_files_suite(void);
 Suite *card_pin_suite(void);
 Suite *card_sign_suite(void);
