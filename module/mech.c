@@ -6,7 +6,9 @@
  * key. */
 #include "mech.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -35,6 +37,56 @@ static const struct mech_row mech_table[] = {
 };
 
 #define MECH_COUNT (sizeof mech_table / sizeof mech_table[0])
+
+/* -1: the module option said nothing; else its pss= value. */
+static int pss_option = -1;
+
+/* 1 on, 0 off, -1 neither. */
+static int
+parse_switch (const char *text)
+{
+	static const char *const on[] = { "on", "1", "yes", "true" };
+	static const char *const off[] = { "off", "0", "no", "false" };
+	size_t i;
+
+	for (i = 0; i < sizeof on / sizeof on[0]; i++) {
+		if (strcasecmp (text, on[i]) == 0)
+			return 1;
+		if (strcasecmp (text, off[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+bool
+mech_configure (const char *reserved)
+{
+	pss_option = -1;
+	if (reserved == NULL || reserved[0] == '\0')
+		return true;
+	if (strncmp (reserved, "pss=", 4) == 0 && parse_switch (reserved + 4) >= 0) {
+		pss_option = parse_switch (reserved + 4);
+		LOG ("module option %s", reserved);
+		return true;
+	}
+	LOG ("module option (x-init-reserved) not understood: want pss=on or pss=off");
+	return false;
+}
+
+bool
+mech_pss_wanted (void)
+{
+	const char *env = getenv ("JPKI_PKCS11_PSS");
+	int value;
+
+	if (env != NULL && env[0] != '\0') {
+		value = parse_switch (env);
+		if (value < 0)
+			LOG ("JPKI_PKCS11_PSS=%s not understood (on or off): PSS off", env);
+		return value > 0;
+	}
+	return pss_option != 0;
+}
 
 static bool
 row_offered (const struct mech_row *row, bool with_pss)

@@ -30,6 +30,16 @@ struct mech_row {
 	CK_FLAGS flags;
 };
 
+/* The user's word on PSS, read at C_Initialize: the p11-kit module option
+ * "x-init-reserved: pss=off" (p11-kit hands it over as pReserved) or
+ * "pss=on"; NULL or "" says nothing.  False, with a log line, for any
+ * other text. */
+bool mech_configure (const char *reserved);
+/* Whether PSS may be offered at all: JPKI_PKCS11_PSS=off (or 0, no,
+ * false) in the environment turns it off, =on (1, yes, true) on, over
+ * the module option; PSS is on when neither says anything. */
+bool mech_pss_wanted (void);
+
 /* with_pss: whether the card can make PSS signatures; without, the PSS
  * rows are not there. */
 const struct mech_row *mech_find (CK_MECHANISM_TYPE type, bool with_pss);

@@ -248,6 +248,50 @@ START_TEST (param_checks)
 }
 END_TEST
 
+/* The user's switch: module option, then the environment over it. */
+START_TEST (pss_switch)
+{
+	static const struct {
+		const char *reserved;
+		bool ok;
+		bool wanted;
+	} options[] = {
+		{ NULL, true, true }, { "", true, true }, { "pss=off", true, false },
+		{ "pss=on", true, true }, { "pss=OFF", true, false }, { "pss=0", true, false },
+		{ "pss=no", true, false }, { "pss=yes", true, true }, { "pss=", false, true },
+		{ "pss=maybe", false, true }, { "pss = off", false, true }, { "PSS=off", false, true },
+		{ "salt=20", false, true }, { "pss=off,pss=on", false, true },
+	};
+	size_t i;
+
+	unsetenv ("JPKI_PKCS11_PSS");
+	for (i = 0; i < sizeof options / sizeof options[0]; i++) {
+		ck_assert_msg (mech_configure (options[i].reserved) == options[i].ok, "option %zu", i);
+		ck_assert_msg (mech_pss_wanted () == options[i].wanted, "option %zu", i);
+	}
+	ck_assert (mech_configure ("pss=on"));
+	setenv ("JPKI_PKCS11_PSS", "off", 1);
+	ck_assert (!mech_pss_wanted ());
+	ck_assert (mech_configure ("pss=off"));
+	setenv ("JPKI_PKCS11_PSS", "on", 1);
+	ck_assert (mech_pss_wanted ());
+	setenv ("JPKI_PKCS11_PSS", "TRUE", 1);
+	ck_assert (mech_pss_wanted ());
+	/* Something the user set but we do not understand: off. */
+	setenv ("JPKI_PKCS11_PSS", "perhaps", 1);
+	ck_assert (!mech_pss_wanted ());
+	ck_assert (mech_configure (NULL));
+	ck_assert (!mech_pss_wanted ());
+	/* Empty is unset. */
+	setenv ("JPKI_PKCS11_PSS", "", 1);
+	ck_assert (mech_pss_wanted ());
+	ck_assert (mech_configure ("pss=off"));
+	ck_assert (!mech_pss_wanted ());
+	unsetenv ("JPKI_PKCS11_PSS");
+	ck_assert (mech_configure (NULL));
+}
+END_TEST
+
 /* DigestInfo. */
 
 START_TEST (digest_info_abc)
@@ -792,6 +836,7 @@ mech_suite (void)
 	tcase_add_loop_test (tc, list_contents, 0, 2);
 	tcase_add_loop_test (tc, info_rows, 0, 2);
 	tcase_add_loop_test (tc, param_checks, 0, PARAM_CASES);
+	tcase_add_test (tc, pss_switch);
 	suite_add_tcase (s, tc);
 
 	tc = tcase_create ("input");
