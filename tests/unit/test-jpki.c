@@ -41,34 +41,6 @@ START_TEST (test_ap_selected_once_per_transaction)
 }
 END_TEST
 
-START_TEST (test_ef_not_reselected_when_current)
-{
-	uint8_t *cert = make_cert (200);
-
-	expect (SELECT_AP, OK);
-	expect (SELECT_EF ("000A"), OK);
-	expect_read (0, 4, cert, 4, 0x9000);
-	expect_read (4, 196, cert + 4, 196, 0x9000);
-	/* Same EF again: no SELECT. */
-	expect_read (0, 4, cert, 4, 0x9000);
-	expect_read (4, 196, cert + 4, 196, 0x9000);
-	/* Another EF, then back: both selected. */
-	expect (SELECT_EF ("000B"), OK);
-	expect_read (0, 4, cert, 4, 0x9000);
-	expect_read (4, 196, cert + 4, 196, 0x9000);
-	expect (SELECT_EF ("000A"), OK);
-	expect_read (0, 4, cert, 4, 0x9000);
-	expect_read (4, 196, cert + 4, 196, 0x9000);
-
-	assert_reads_cert (JPKI_FILE_AUTH_CERT, cert, 200);
-	assert_reads_cert (JPKI_FILE_AUTH_CERT, cert, 200);
-	assert_reads_cert (JPKI_FILE_AUTH_CA_CERT, cert, 200);
-	assert_reads_cert (JPKI_FILE_AUTH_CERT, cert, 200);
-	assert_all_sent ();
-	free (cert);
-}
-END_TEST
-
 START_TEST (test_select_ap_failure_is_not_jpki)
 {
 	expect (SELECT_AP, "6A82");
@@ -102,21 +74,6 @@ END_TEST
 
 /* ---- certificates ---- */
 
-START_TEST (test_cert_header_then_one_extended_read)
-{
-	uint8_t *cert = make_cert (1500);
-
-	expect (SELECT_AP, OK);
-	expect (SELECT_EF ("000A"), OK);
-	expect (read_cmd (0, 4), "308205D89000");
-	expect_data ("00B000040005D8", cert + 4, 1496, 0x9000);
-
-	assert_reads_cert (JPKI_FILE_AUTH_CERT, cert, 1500);
-	assert_all_sent ();
-	free (cert);
-}
-END_TEST
-
 static void
 expect_short_reads (const uint8_t *cert, size_t from, size_t total)
 {
@@ -128,7 +85,6 @@ expect_short_reads (const uint8_t *cert, size_t from, size_t total)
 	}
 }
 
-/* 67 00 to an extended read: short reads, and no extended read again. */
 /* Another program selected something else between our transactions:
  * the first unexpected answer makes us select the application again and
  * try once more. */
@@ -197,6 +153,7 @@ START_TEST (test_reset_forgets_selection)
 }
 END_TEST
 
+/* 67 00 to an extended read: short reads, and no extended read again. */
 START_TEST (test_cert_fallback_to_short_reads_remembered)
 {
 	uint8_t *cert = make_cert (1500);
@@ -219,114 +176,6 @@ START_TEST (test_cert_fallback_to_short_reads_remembered)
 	assert_all_sent ();
 	free (cert);
 	free (ca);
-}
-END_TEST
-
-START_TEST (test_cert_fallback_after_6Cxx)
-{
-	uint8_t *cert = make_cert (600);
-
-	expect (SELECT_AP, OK);
-	expect (SELECT_EF ("0002"), OK);
-	expect_read (0, 4, cert, 4, 0x9000);
-	expect (read_cmd (4, 596), "6C00");
-	expect_short_reads (cert, 4, 600);
-
-	assert_reads_cert (JPKI_FILE_SIGN_CA_CERT, cert, 600);
-	assert_all_sent ();
-	free (cert);
-}
-END_TEST
-
-/* 6C xx to a short read: asked again with Le xx. */
-START_TEST (test_short_read_6Cxx_retries_with_its_le)
-{
-	uint8_t *cert = make_cert (600);
-
-	expect (SELECT_AP, OK);
-	expect (SELECT_EF ("0002"), OK);
-	expect_read (0, 4, cert, 4, 0x9000);
-	expect (read_cmd (4, 596), "6700");
-	expect (read_cmd (4, 256), "6C80");
-	expect_read (4, 128, cert + 4, 128, 0x9000);
-	expect_read (132, 128, cert + 132, 128, 0x9000);
-	expect_read (260, 128, cert + 260, 128, 0x9000);
-	expect_read (388, 128, cert + 388, 128, 0x9000);
-	expect_read (516, 84, cert + 516, 84, 0x9000);
-
-	assert_reads_cert (JPKI_FILE_SIGN_CA_CERT, cert, 600);
-	assert_all_sent ();
-	free (cert);
-}
-END_TEST
-
-START_TEST (test_cert_6Cxx_not_shrinking_is_refused)
-{
-	uint8_t *cert = make_cert (600);
-
-	expect (SELECT_AP, OK);
-	expect (SELECT_EF ("0002"), OK);
-	expect_read (0, 4, cert, 4, 0x9000);
-	expect (read_cmd (4, 596), "6700");
-	expect (read_cmd (4, 256), "6C80");
-	expect (read_cmd (4, 128), "6C80");
-
-	assert_cert_refused (JPKI_FILE_SIGN_CA_CERT, JPKI_BAD_RESPONSE);
-	assert_all_sent ();
-	free (cert);
-}
-END_TEST
-
-/* 62 82 with everything needed is fine, in both read modes. */
-START_TEST (test_cert_end_of_file)
-{
-	uint8_t *cert = make_cert (1500);
-
-	expect (SELECT_AP, OK);
-	expect (SELECT_EF ("0001"), OK);
-	expect_read (0, 4, cert, 4, 0x9000);
-	expect_read (4, 1496, cert + 4, 1496, 0x6282);
-	expect_read (0, 4, cert, 4, 0x9000);
-	expect ("00B000040005D8", "6700");
-	expect_read (4, 256, cert + 4, 256, 0x9000);
-	expect_read (260, 256, cert + 260, 256, 0x9000);
-	expect_read (516, 256, cert + 516, 256, 0x9000);
-	expect_read (772, 256, cert + 772, 256, 0x9000);
-	expect_read (1028, 256, cert + 1028, 256, 0x9000);
-	expect_read (1284, 216, cert + 1284, 216, 0x6282);
-
-	assert_reads_cert (JPKI_FILE_SIGN_CERT, cert, 1500);
-	assert_reads_cert (JPKI_FILE_SIGN_CERT, cert, 1500);
-	assert_all_sent ();
-	free (cert);
-}
-END_TEST
-
-/* A 90 00 read with less than asked: the next read goes on from there. */
-START_TEST (test_cert_partial_read_continues)
-{
-	uint8_t *cert = make_cert (1500);
-
-	expect (SELECT_AP, OK);
-	expect (SELECT_EF ("000A"), OK);
-	expect_read (0, 4, cert, 4, 0x9000);
-	expect_read (4, 1496, cert + 4, 1000, 0x9000);
-	expect_read (1004, 496, cert + 1004, 496, 0x9000);
-
-	assert_reads_cert (JPKI_FILE_AUTH_CERT, cert, 1500);
-	assert_all_sent ();
-	free (cert);
-}
-END_TEST
-
-START_TEST (test_cert_needs_sign_pin)
-{
-	expect (SELECT_AP, OK);
-	expect (SELECT_EF ("0001"), OK);
-	expect (read_cmd (0, 4), "6982");
-
-	assert_cert_refused (JPKI_FILE_SIGN_CERT, JPKI_SECURITY_STATUS);
-	assert_all_sent ();
 }
 END_TEST
 
@@ -382,22 +231,6 @@ START_TEST (test_cert_short_header_forms)
 }
 END_TEST
 
-/* The header promises more than the EF holds. */
-START_TEST (test_cert_shorter_than_header_says)
-{
-	uint8_t *cert = make_cert (1500);
-
-	expect (SELECT_AP, OK);
-	expect (SELECT_EF ("000A"), OK);
-	expect_read (0, 4, cert, 4, 0x9000);
-	expect_read (4, 1496, cert + 4, 100, 0x6282);
-
-	assert_cert_refused (JPKI_FILE_AUTH_CERT, JPKI_BAD_RESPONSE);
-	assert_all_sent ();
-	free (cert);
-}
-END_TEST
-
 START_TEST (test_cert_read_answers_too_many_bytes)
 {
 	uint8_t *cert = make_cert (1500);
@@ -409,24 +242,6 @@ START_TEST (test_cert_read_answers_too_many_bytes)
 	expect_read (0, 4, cert, 4, 0x9000);
 	expect_read (4, 1496, extra, 1497, 0x9000);
 	expect_read (0, 4, cert, 5, 0x9000);
-
-	assert_cert_refused (JPKI_FILE_AUTH_CERT, JPKI_BAD_RESPONSE);
-	assert_cert_refused (JPKI_FILE_AUTH_CERT, JPKI_BAD_RESPONSE);
-	assert_all_sent ();
-	free (cert);
-}
-END_TEST
-
-/* 90 00 with no data would loop for ever if it were accepted. */
-START_TEST (test_cert_empty_read_refused)
-{
-	uint8_t *cert = make_cert (1500);
-
-	expect (SELECT_AP, OK);
-	expect (SELECT_EF ("000A"), OK);
-	expect_read (0, 4, cert, 4, 0x9000);
-	expect (read_cmd (4, 1496), OK);
-	expect (read_cmd (0, 4), OK);
 
 	assert_cert_refused (JPKI_FILE_AUTH_CERT, JPKI_BAD_RESPONSE);
 	assert_cert_refused (JPKI_FILE_AUTH_CERT, JPKI_BAD_RESPONSE);
@@ -459,6 +274,165 @@ START_TEST (test_cert_bad_file)
 {
 	assert_cert_refused ((enum jpki_file) 42, JPKI_BAD_INPUT);
 	assert_all_sent ();
+}
+END_TEST
+
+/* ---- certificate reads, scripted ---- */
+
+/* One exchange of a certificate read: the command (NULL: READ BINARY of
+ * le bytes at offset) and the card's answer: resp (hex, SW included), or
+ * else n bytes of the certificate from offset (0: le bytes) then sw; or,
+ * with fail set, the transport failing. */
+struct read_step {
+	const char *cmd;
+	size_t offset, le;
+	const char *resp;
+	size_t n;
+	uint16_t sw;
+	enum jpki_transport_result fail;
+};
+
+#define SELECT_STEPS(fid) { SELECT_AP, .resp = OK }, { SELECT_EF (fid), .resp = OK }
+#define READ(o, l) { .offset = (o), .le = (l), .sw = 0x9000 }
+#define READ_SW(o, l, count, status) { .offset = (o), .le = (l), .n = (count), .sw = (status) }
+#define READ_ANSWERED(o, l, answer) { .offset = (o), .le = (l), .resp = (answer) }
+#define READ_FAILS(o, l, result) { .offset = (o), .le = (l), .fail = (result) }
+
+/* A certificate of size bytes (make_cert; 0: none), the exchanges the
+ * card layer must make, and what its reads of files give, in order
+ * (JPKI_OK: the whole certificate). */
+static const struct {
+	const char *name;
+	size_t size;
+	struct read_step steps[16];
+	struct {
+		enum jpki_file file;
+		enum jpki_result result;
+	} reads[4];
+	int read_count;
+} cert_reads[] = {
+	{ "header, then one extended read", 1500, {
+		SELECT_STEPS ("000A"),
+		READ_ANSWERED (0, 4, "308205D89000"),
+		READ (4, 1496),
+	}, { { JPKI_FILE_AUTH_CERT, JPKI_OK } }, 1 },
+	{ "EF not selected again while current", 200, {
+		SELECT_STEPS ("000A"),
+		READ (0, 4), READ (4, 196),
+		/* Same EF again: no SELECT. */
+		READ (0, 4), READ (4, 196),
+		/* Another EF, then back: both selected. */
+		{ SELECT_EF ("000B"), .resp = OK },
+		READ (0, 4), READ (4, 196),
+		{ SELECT_EF ("000A"), .resp = OK },
+		READ (0, 4), READ (4, 196),
+	}, { { JPKI_FILE_AUTH_CERT, JPKI_OK }, { JPKI_FILE_AUTH_CERT, JPKI_OK },
+	     { JPKI_FILE_AUTH_CA_CERT, JPKI_OK }, { JPKI_FILE_AUTH_CERT, JPKI_OK } }, 4 },
+	{ "6C xx to an extended read: short reads", 600, {
+		SELECT_STEPS ("0002"),
+		READ (0, 4),
+		READ_ANSWERED (4, 596, "6C00"),
+		READ (4, 256), READ (260, 256), READ (516, 84),
+	}, { { JPKI_FILE_SIGN_CA_CERT, JPKI_OK } }, 1 },
+	/* 6C xx to a short read: asked again with Le xx. */
+	{ "6C xx to a short read: its Le", 600, {
+		SELECT_STEPS ("0002"),
+		READ (0, 4),
+		READ_ANSWERED (4, 596, "6700"),
+		READ_ANSWERED (4, 256, "6C80"),
+		READ (4, 128), READ (132, 128), READ (260, 128), READ (388, 128), READ (516, 84),
+	}, { { JPKI_FILE_SIGN_CA_CERT, JPKI_OK } }, 1 },
+	{ "6C xx not shrinking is refused", 600, {
+		SELECT_STEPS ("0002"),
+		READ (0, 4),
+		READ_ANSWERED (4, 596, "6700"),
+		READ_ANSWERED (4, 256, "6C80"),
+		READ_ANSWERED (4, 128, "6C80"),
+	}, { { JPKI_FILE_SIGN_CA_CERT, JPKI_BAD_RESPONSE } }, 1 },
+	/* 62 82 with everything needed is fine, in both read modes. */
+	{ "end of file", 1500, {
+		SELECT_STEPS ("0001"),
+		READ (0, 4),
+		READ_SW (4, 1496, 1496, 0x6282),
+		READ (0, 4),
+		READ_ANSWERED (4, 1496, "6700"),
+		READ (4, 256), READ (260, 256), READ (516, 256), READ (772, 256), READ (1028, 256),
+		READ_SW (1284, 216, 216, 0x6282),
+	}, { { JPKI_FILE_SIGN_CERT, JPKI_OK }, { JPKI_FILE_SIGN_CERT, JPKI_OK } }, 2 },
+	/* A 90 00 read with less than asked: the next read goes on from there. */
+	{ "partial read continues", 1500, {
+		SELECT_STEPS ("000A"),
+		READ (0, 4),
+		READ_SW (4, 1496, 1000, 0x9000),
+		READ (1004, 496),
+	}, { { JPKI_FILE_AUTH_CERT, JPKI_OK } }, 1 },
+	{ "needs the sign PIN", 0, {
+		SELECT_STEPS ("0001"),
+		READ_ANSWERED (0, 4, "6982"),
+	}, { { JPKI_FILE_SIGN_CERT, JPKI_SECURITY_STATUS } }, 1 },
+	/* The header promises more than the EF holds. */
+	{ "shorter than the header says", 1500, {
+		SELECT_STEPS ("000A"),
+		READ (0, 4),
+		READ_SW (4, 1496, 100, 0x6282),
+	}, { { JPKI_FILE_AUTH_CERT, JPKI_BAD_RESPONSE } }, 1 },
+	/* 90 00 with no data would loop for ever if it were accepted. */
+	{ "empty read refused", 1500, {
+		SELECT_STEPS ("000A"),
+		READ (0, 4),
+		READ_ANSWERED (4, 1496, OK),
+		READ_ANSWERED (0, 4, OK),
+	}, { { JPKI_FILE_AUTH_CERT, JPKI_BAD_RESPONSE }, { JPKI_FILE_AUTH_CERT, JPKI_BAD_RESPONSE } }, 2 },
+	/* Only a transport failure of an extended read is the reader's limit:
+	 * one of a short read, or a removal or reset, ends the read. */
+	{ "short read transport failure not retried", 600, {
+		SELECT_STEPS ("000A"),
+		READ (0, 4),
+		READ_FAILS (4, 596, JPKI_TRANSPORT_FAILED),
+		SELECT_STEPS ("000A"),
+		READ_FAILS (4, 256, JPKI_TRANSPORT_FAILED),
+		SELECT_STEPS ("000A"),
+		READ (0, 4),
+		READ_FAILS (4, 256, JPKI_TRANSPORT_REMOVED),
+	}, { { JPKI_FILE_AUTH_CERT, JPKI_TRANSPORT_ERROR }, { JPKI_FILE_AUTH_CERT, JPKI_CARD_REMOVED } },
+	  2 },
+	/* A removal during an extended read is no reason to give extended reads up. */
+	{ "reset keeps extended reads", 600, {
+		SELECT_STEPS ("000A"),
+		READ (0, 4),
+		READ_FAILS (4, 596, JPKI_TRANSPORT_RESET),
+		SELECT_STEPS ("000A"),
+		READ (0, 4),
+		READ (4, 596),
+	}, { { JPKI_FILE_AUTH_CERT, JPKI_CARD_RESET }, { JPKI_FILE_AUTH_CERT, JPKI_OK } }, 2 },
+};
+
+START_TEST (test_cert_reads)
+{
+	uint8_t *cert = cert_reads[_i].size ? make_cert (cert_reads[_i].size) : NULL;
+
+	for (int i = 0; i < N_ROWS (cert_reads[_i].steps); i++) {
+		const struct read_step *st = &cert_reads[_i].steps[i];
+		const char *cmd = st->cmd ? st->cmd : read_cmd (st->offset, st->le);
+
+		if (st->cmd == NULL && st->le == 0)
+			break;
+
+		if (st->fail)
+			expect_transport (cmd, st->fail);
+		else if (st->resp)
+			expect (cmd, st->resp);
+		else
+			expect_data (cmd, cert + st->offset, st->n ? st->n : st->le, st->sw);
+	}
+	for (int r = 0; r < cert_reads[_i].read_count; r++) {
+		if (cert_reads[_i].reads[r].result == JPKI_OK)
+			assert_reads_cert (cert_reads[_i].reads[r].file, cert, cert_reads[_i].size);
+		else
+			assert_cert_refused (cert_reads[_i].reads[r].file, cert_reads[_i].reads[r].result);
+	}
+	assert_all_sent ();
+	free (cert);
 }
 END_TEST
 
@@ -610,52 +584,6 @@ START_TEST (test_short_reads_from_the_start)
 }
 END_TEST
 
-/* Only a transport failure of an extended read is the reader's limit:
- * one of a short read, or a removal or reset, ends the read. */
-START_TEST (test_short_read_transport_failure_not_retried)
-{
-	uint8_t *cert = make_cert (600);
-
-	expect (SELECT_AP, OK);
-	expect (SELECT_EF ("000A"), OK);
-	expect_read (0, 4, cert, 4, 0x9000);
-	expect_transport (read_cmd (4, 596), JPKI_TRANSPORT_FAILED);
-	expect (SELECT_AP, OK);
-	expect (SELECT_EF ("000A"), OK);
-	expect_transport (read_cmd (4, 256), JPKI_TRANSPORT_FAILED);
-	expect (SELECT_AP, OK);
-	expect (SELECT_EF ("000A"), OK);
-	expect_read (0, 4, cert, 4, 0x9000);
-	expect_transport (read_cmd (4, 256), JPKI_TRANSPORT_REMOVED);
-
-	assert_cert_refused (JPKI_FILE_AUTH_CERT, JPKI_TRANSPORT_ERROR);
-	assert_cert_refused (JPKI_FILE_AUTH_CERT, JPKI_CARD_REMOVED);
-	assert_all_sent ();
-	free (cert);
-}
-END_TEST
-
-/* A removal during an extended read is no reason to give extended reads up. */
-START_TEST (test_removal_keeps_extended)
-{
-	uint8_t *cert = make_cert (600);
-
-	expect (SELECT_AP, OK);
-	expect (SELECT_EF ("000A"), OK);
-	expect_read (0, 4, cert, 4, 0x9000);
-	expect_transport (read_cmd (4, 596), JPKI_TRANSPORT_RESET);
-	expect (SELECT_AP, OK);
-	expect (SELECT_EF ("000A"), OK);
-	expect_read (0, 4, cert, 4, 0x9000);
-	expect_read (4, 596, cert + 4, 596, 0x9000);
-
-	assert_cert_refused (JPKI_FILE_AUTH_CERT, JPKI_CARD_RESET);
-	assert_reads_cert (JPKI_FILE_AUTH_CERT, cert, 600);
-	assert_all_sent ();
-	free (cert);
-}
-END_TEST
-
 static Suite *
 jpki_suite (void)
 {
@@ -667,26 +595,18 @@ jpki_suite (void)
 	tcase_add_test (tc, test_assumed_selection_falls_back);
 	tcase_add_test (tc, test_pin_only_after_fresh_selection);
 	tcase_add_test (tc, test_reset_forgets_selection);
-	tcase_add_test (tc, test_ef_not_reselected_when_current);
 	tcase_add_test (tc, test_select_ap_failure_is_not_jpki);
 	tcase_add_test (tc, test_failed_ef_select_forgotten);
 
 	tc = script_case (s, "certificate");
-	tcase_add_test (tc, test_cert_header_then_one_extended_read);
 	tcase_add_test (tc, test_cert_fallback_to_short_reads_remembered);
-	tcase_add_test (tc, test_cert_fallback_after_6Cxx);
-	tcase_add_test (tc, test_short_read_6Cxx_retries_with_its_le);
-	tcase_add_test (tc, test_cert_6Cxx_not_shrinking_is_refused);
-	tcase_add_test (tc, test_cert_end_of_file);
-	tcase_add_test (tc, test_cert_partial_read_continues);
-	tcase_add_test (tc, test_cert_needs_sign_pin);
 	tcase_add_loop_test (tc, test_cert_bad_header, 0, N_ROWS (bad_headers));
 	tcase_add_test (tc, test_cert_short_header_forms);
-	tcase_add_test (tc, test_cert_shorter_than_header_says);
 	tcase_add_test (tc, test_cert_read_answers_too_many_bytes);
-	tcase_add_test (tc, test_cert_empty_read_refused);
 	tcase_add_test (tc, test_cert_answer_longer_than_buffer);
 	tcase_add_test (tc, test_cert_bad_file);
+
+	tcase_add_loop_test (tc, test_cert_reads, 0, N_ROWS (cert_reads));
 
 	tc = script_case (s, "small-efs");
 	tcase_add_test (tc, test_token_info_trimmed);
@@ -696,8 +616,6 @@ jpki_suite (void)
 	tcase_add_loop_test (tc, test_transport_failure, 0, N_ROWS (transport_rows));
 	tcase_add_test (tc, test_short_apdu_reader_fallback);
 	tcase_add_test (tc, test_short_reads_from_the_start);
-	tcase_add_test (tc, test_short_read_transport_failure_not_retried);
-	tcase_add_test (tc, test_removal_keeps_extended);
 	return s;
 }
 
