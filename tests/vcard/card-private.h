@@ -30,6 +30,7 @@ struct vcard {
 	bool extended_apdu;
 	enum vcard_signature_fault signature_fault;
 	enum vcard_generation generation;
+	int pss_salt_len;
 	bool no_jpki;
 	bool smartphone;                /* EF 000A needs the auth PIN */
 	struct vcard_file_fault file_faults[VCARD_MAX_FILE_FAULTS];

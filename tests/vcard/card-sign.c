@@ -10,8 +10,6 @@
 
 #define SIGNATURE_LEN 256
 #define SHA256_LEN 32
-/* PSS salt: the digest length, what TLS 1.3 requires. */
-#define PSS_SALT_LEN 32
 
 enum padding {
 	PAD_AS_GIVEN,   /* PKCS#1 v1.5 type 1 over the input as it is */
@@ -49,7 +47,7 @@ static const struct sign_scheme *find_scheme(uint8_t p1, enum vcard_generation g
 	return NULL;
 }
 
-static bool setup_padding(EVP_PKEY_CTX *ctx, enum padding padding)
+static bool setup_padding(EVP_PKEY_CTX *ctx, enum padding padding, int salt_len)
 {
 	switch (padding) {
 	case PAD_AS_GIVEN:
@@ -62,13 +60,14 @@ static bool setup_padding(EVP_PKEY_CTX *ctx, enum padding padding)
 		return EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) > 0
 		       && EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) > 0
 		       && EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, EVP_sha256()) > 0
-		       && EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, PSS_SALT_LEN) > 0;
+		       && EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, salt_len) > 0;
 	}
 	return false;
 }
 
-static uint16_t sign_with_scheme(EVP_PKEY *key, const struct sign_scheme *scheme,
-				 const uint8_t *data, size_t len, struct response_data *out)
+static uint16_t sign_with_scheme(const struct vcard *card, enum credential cred,
+				 const struct sign_scheme *scheme, const uint8_t *data, size_t len,
+				 struct response_data *out)
 {
 	uint16_t sw = SW_NO_DIAGNOSIS;
 	EVP_PKEY_CTX *ctx = NULL;
@@ -83,8 +82,9 @@ static uint16_t sign_with_scheme(EVP_PKEY *key, const struct sign_scheme *scheme
 		data = hash;
 		len = sizeof(hash);
 	}
-	ctx = EVP_PKEY_CTX_new(key, NULL);
-	if (!ctx || EVP_PKEY_sign_init(ctx) <= 0 || !setup_padding(ctx, scheme->padding)
+	ctx = EVP_PKEY_CTX_new(card->profile.keys[cred], NULL);
+	if (!ctx || EVP_PKEY_sign_init(ctx) <= 0
+	    || !setup_padding(ctx, scheme->padding, card->pss_salt_len)
 	    || EVP_PKEY_sign(ctx, out->buf, &sig_len, data, len) <= 0
 	    || sig_len != SIGNATURE_LEN)
 		goto out;
@@ -172,7 +172,7 @@ uint16_t card_compute_signature(struct vcard *card, const struct command_apdu *c
 	/* The whole signature must be asked for: Le 00, or extended >= 256. */
 	if (cmd->lc < scheme->min_len || cmd->lc > scheme->max_len || cmd->le < SIGNATURE_LEN)
 		return SW_WRONG_LENGTH;
-	sw = sign_with_scheme(card->profile.keys[cred], scheme, cmd->data, cmd->lc, out);
+	sw = sign_with_scheme(card, cred, scheme, cmd->data, cmd->lc, out);
 	if (sw == SW_OK)
 		spoil_signature(card->signature_fault, out);
 	return sw;

@@ -66,6 +66,7 @@ struct vcard *vcard_open(const char *profile_dir, const struct vcard_options *op
 	card->extended_apdu = !opt->no_extended_apdu;
 	card->signature_fault = opt->signature_fault;
 	card->generation = opt->generation;
+	card->pss_salt_len = opt->pss_salt_len ? (int)opt->pss_salt_len : VCARD_PSS_SALT_LEN;
 	card->no_jpki = opt->no_jpki;
 	card->smartphone = opt->smartphone;
 	if ((opt->smartphone && !smartphone_profile(&card->profile, error, error_size)) ||

@@ -8,6 +8,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The PSS salt length the card uses unless told otherwise: the digest's,
+ * what TLS 1.3 requires (our pick: the report does not say). */
+#define VCARD_PSS_SALT_LEN 32
+/* The longest salt RSA-2048 with SHA-256 allows: 256 - 32 - 2. */
+#define VCARD_PSS_MAX_SALT_LEN 222
+
 /* Largest response: 65536 data bytes (extended Le 0000) plus SW1 SW2. */
 #define VCARD_MAX_RESPONSE (65536 + 2)
 #define VCARD_MAX_ATR 33
@@ -56,6 +62,9 @@ struct vcard_options {
 		VCARD_GENERATION_OLDER,         /* P1 00 and P2 80 only */
 		VCARD_GENERATION_6982_FIRST,    /* older, and 69 82 before P1/P2 while no PIN is verified */
 	} generation;
+	/* PSS salt length; 0: 32, the digest's (a card that signs with
+	 * another length, to test the host's check). */
+	unsigned pss_salt_len;
 };
 
 /* "current", "older" or "6982-first"; false for anything else. */

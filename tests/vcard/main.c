@@ -63,6 +63,7 @@ static void usage(FILE *f)
 		"  --card-generation G      what the signature command knows: current (default),\n"
 		"                           older (P1 00 / P2 80 only), 6982-first (older, and\n"
 		"                           69 82 before P1/P2 while no PIN is verified)\n"
+		"  --pss-salt-len N         sign PSS with N bytes of salt (default 32)\n"
 		"  -h, --help               show this help\n");
 }
 
@@ -82,7 +83,7 @@ static int parse_args(int argc, char **argv, struct settings *s, bool *exit_now)
 		OPT_PROFILE = 256, OPT_HOST, OPT_PORT, OPT_LOG, OPT_NO_EXTENDED,
 		OPT_CONTACTLESS, OPT_APDU_LATENCY, OPT_SIGN_LATENCY, OPT_REMOVE_AFTER,
 		OPT_SIGNATURE_FAULT, OPT_NO_JPKI, OPT_SMARTPHONE, OPT_FILE_FAULT,
-		OPT_CARD_GENERATION,
+		OPT_CARD_GENERATION, OPT_PSS_SALT_LEN,
 	};
 	static const struct option options[] = {
 		{ "profile", required_argument, NULL, OPT_PROFILE },
@@ -99,10 +100,11 @@ static int parse_args(int argc, char **argv, struct settings *s, bool *exit_now)
 		{ "smartphone", no_argument, NULL, OPT_SMARTPHONE },
 		{ "file-fault", required_argument, NULL, OPT_FILE_FAULT },
 		{ "card-generation", required_argument, NULL, OPT_CARD_GENERATION },
+		{ "pss-salt-len", required_argument, NULL, OPT_PSS_SALT_LEN },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	long port;
+	long port, value;
 	int c, which = 0;
 
 	*exit_now = false;
@@ -153,6 +155,11 @@ static int parse_args(int argc, char **argv, struct settings *s, bool *exit_now)
 						    &s->card.file_faults[s->card.file_fault_count]))
 				goto bad_value;
 			s->card.file_fault_count++;
+			break;
+		case OPT_PSS_SALT_LEN:
+			if (!parse_count(optarg, 1, VCARD_PSS_MAX_SALT_LEN, &value))
+				goto bad_value;
+			s->card.pss_salt_len = (unsigned)value;
 			break;
 		case OPT_CARD_GENERATION:
 			if (!vcard_parse_generation(optarg, &s->card.generation))

@@ -197,6 +197,25 @@ START_TEST(pss_is_randomised)
 }
 END_TEST
 
+/* --pss-salt-len: a card that signs PSS with another salt length. */
+START_TEST(pss_other_salt_length)
+{
+	struct vcard_options opt = { .pss_salt_len = 20 };
+	struct vcard *card = fixture_open_card(&adult, &opt);
+	const uint8_t *msg = (const uint8_t *)message;
+	uint8_t apdu[64], hash[32];
+	size_t len;
+
+	sha256(message, strlen(message), hash);
+	verify_pin(card, CREDENTIAL_AUTH, FIXTURE_AUTH_PIN);
+	len = sign_apdu(apdu, 0x04, 0x97, hash, sizeof(hash));
+	ck_assert_uint_eq(send_bytes(card, apdu, len), 0x9000);
+	ck_assert(verify_sha256(CREDENTIAL_AUTH, 20, msg, strlen(message), fixture_response, 256));
+	ck_assert(!verify_sha256(CREDENTIAL_AUTH, 32, msg, strlen(message), fixture_response, 256));
+	vcard_close(card);
+}
+END_TEST
+
 /* P2 80 after SELECT and P2 80|id give the same bytes, and naming the
  * key leaves the current EF as it was. */
 START_TEST(named_key_same_as_selected)
@@ -484,6 +503,7 @@ Suite *card_sign_suite(void)
 
 	tcase_add_loop_test(tc, every_scheme_signs, 0, SCHEME_ROWS * 2 * 2);
 	tcase_add_test(tc, pss_is_randomised);
+	tcase_add_test(tc, pss_other_salt_length);
 	tcase_add_test(tc, named_key_same_as_selected);
 	tcase_add_loop_test(tc, input_lengths, 0, ROWS(length_rows));
 	tcase_add_loop_test(tc, status_words, 0, ROWS(status_rows));
