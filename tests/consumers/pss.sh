@@ -13,6 +13,9 @@
 #               tell); the first PSS signature is refused by the card, the
 #               module's log says so, nothing is released; SHA256-RSA-PKCS
 #               still signs
+#   wrong-salt  a card that signs PSS with 20 bytes of salt: the module
+#               checks the signature with salt 32, releases nothing and
+#               logs why
 # Each flow runs on a fresh card and prints its APDU count.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -108,6 +111,16 @@ if [ "${1:-}" = --flow ]; then
 		sign_and_verify "$m" auth "$work"
 		echo "FINDING 6982-first: PSS listed, the first PSS signature refused by the card (logged), PKCS#1 v1.5 signs"
 		;;
+	wrong-salt)
+		must_fail "PSS signature with salt 20 released" pss_sign 0 "$JPKI_AUTH_PIN" \
+			-m SHA256-RSA-PKCS-PSS --mgf MGF1-SHA256 --salt-len 32 --input-file "$work/data"
+		[ ! -s "$work/sig" ] || fail "a signature was written"
+		[ "$(grep -c ' C 802A04' "$JPKI_VCARD_APDU_LOG")" -ge 1 ] || fail "the card was not asked"
+		grep -q "other salt length" "$work/module.log" || fail "no log line for the salt length"
+		grep -F "other salt length" "$work/module.log"
+		sign_and_verify "$m" auth "$work"
+		echo "FINDING wrong-salt: a PSS signature with salt 20 withheld, logged; PKCS#1 v1.5 signs"
+		;;
 	*) fail "unknown flow $flow" ;;
 	esac
 	[ "$(tries auth)" = 3 ] || fail "authentication PIN tries left: $(tries auth)"
@@ -119,3 +132,4 @@ fi
 for generation in current older 6982-first; do
 	with_card --card-generation "$generation" -- "$0" --flow "$generation"
 done
+with_card --pss-salt-len 20 -- "$0" --flow wrong-salt
