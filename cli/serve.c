@@ -59,9 +59,11 @@ module_path (bool auth_only)
 	return real;
 }
 
-/* $XDG_RUNTIME_DIR/jpki/pkcs11, its folder made private to the user. */
+/* $XDG_RUNTIME_DIR/jpki/pkcs11, its folder made private to the user; for
+ * the browsers' module a folder of its own, jpki-auth, so that a sandbox
+ * given that folder never reaches the two-token server. */
 static char *
-default_socket (void)
+default_socket (bool auth_only)
 {
 	const char *run = getenv ("XDG_RUNTIME_DIR");
 	char *dir = NULL, *path = NULL;
@@ -70,7 +72,7 @@ default_socket (void)
 		fprintf (stderr, "%s\n", _("jpki: XDG_RUNTIME_DIR is not set; give --socket PATH"));
 		return NULL;
 	}
-	if (asprintf (&dir, "%s/jpki", run) < 0)
+	if (asprintf (&dir, "%s/%s", run, auth_only ? "jpki-auth" : "jpki") < 0)
 		return NULL;
 	if (mkdir (dir, 0700) != 0 && errno != EEXIST) {
 		fprintf (stderr, _("jpki: cannot make %s: %s\n"), dir, strerror (errno));
@@ -201,7 +203,7 @@ int
 command_serve (const struct options *o)
 {
 	char *module = module_path (o->auth_only);
-	char *path = o->socket != NULL ? strdup (o->socket) : default_socket ();
+	char *path = o->socket != NULL ? strdup (o->socket) : default_socket (o->auth_only);
 	int status = EXIT_ERROR, stop = 0;
 	sigset_t set, old_mask;
 	pid_t server;

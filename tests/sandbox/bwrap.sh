@@ -34,7 +34,7 @@ if [ "${1:-}" = --flow ]; then
 	work=$(mktemp -d)
 	serve_pid=
 	server_pid=
-	trap 'serve_stop; [ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
+	trap 'serve_stop; [ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || :; rm -rf "$work"' EXIT
 	io=$work/io
 	mkdir -p "$io"
 	client=$(client_module)

@@ -64,7 +64,7 @@ if [ "${1:-}" = --flow ]; then
 	chmod 755 "$work"
 	serve_pid=
 	sshd_pid=
-	trap 'serve_stop; [ -z "$sshd_pid" ] || kill "$sshd_pid" 2>/dev/null; rm -rf "$work"' EXIT
+	trap 'serve_stop; [ -z "$sshd_pid" ] || kill "$sshd_pid" 2>/dev/null || :; rm -rf "$work"' EXIT
 	home=$work/remote
 	remote_sock=$home/card.sock
 	serve_start "$work/sock"
