@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Readers and the card in one of them, through the module's PC/SC
- * transport. */
+/* Readers, and a connection to the card in one of them. */
 #include "jpki-cli.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "pcsc-transport.h"
 
 int
 readers_open (struct readers *r, const char *wanted)
@@ -51,52 +49,16 @@ readers_close (struct readers *r)
 }
 
 int
-card_open (struct readers *r, const char *reader, struct held_card *c)
+reader_connect (struct readers *r, const char *reader, struct jpki_conn *c)
 {
+	struct pcsc_card *pcsc = NULL;
 	bool present = false;
 	uint32_t events = 0;
-	struct jpki_transport t;
 
 	memset (c, 0, sizeof *c);
 	if (pcsc_reader_status (r->ctx, reader, &present, &events) != PCSC_OK || !present)
 		return 0;
-	if (pcsc_connect (r->ctx, reader, &c->conn) != PCSC_OK)
+	if (pcsc_connect (r->ctx, reader, &pcsc) != PCSC_OK || jpki_conn_open (c, pcsc) != PCSC_OK)
 		return -1;
-	t = pcsc_jpki_transport (c->conn);
-	c->jpki = jpki_card_new (&t);
-	if (c->jpki == NULL) {
-		card_close (c);
-		return -1;
-	}
 	return 1;
-}
-
-void
-card_close (struct held_card *c)
-{
-	jpki_card_free (c->jpki);
-	if (c->conn != NULL)
-		pcsc_disconnect (c->conn);
-	memset (c, 0, sizeof *c);
-}
-
-bool
-card_begin (struct held_card *c)
-{
-	enum pcsc_result r = pcsc_begin_transaction (c->conn);
-
-	if (r == PCSC_CARD_RESET && pcsc_reconnect (c->conn) == PCSC_OK)
-		r = pcsc_begin_transaction (c->conn);
-	if (r != PCSC_OK)
-		return false;
-	jpki_forget_selection (c->jpki);
-	jpki_transaction_begin (c->jpki);
-	return true;
-}
-
-void
-card_end (struct held_card *c)
-{
-	jpki_transaction_end (c->jpki);
-	pcsc_end_transaction (c->conn);
 }

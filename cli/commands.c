@@ -10,9 +10,11 @@
 #include <openssl/crypto.h>
 #include <openssl/pem.h>
 
+#include "pin.h"
+
 /* The one reader to act on: --reader, or the only one with a card. */
 static int
-open_one_card (const struct options *o, struct readers *rs, struct held_card *c,
+open_one_card (const struct options *o, struct readers *rs, struct jpki_conn *c,
                struct card_facts *f)
 {
 	int status = readers_open (rs, o->reader);
@@ -20,7 +22,7 @@ open_one_card (const struct options *o, struct readers *rs, struct held_card *c,
 	if (status != EXIT_FINE)
 		return status;
 	for (size_t i = 0; rs->names[i] != NULL; i++) {
-		int opened = card_open (rs, rs->names[i], c);
+		int opened = reader_connect (rs, rs->names[i], c);
 
 		if (opened == 0)
 			continue;
@@ -28,7 +30,7 @@ open_one_card (const struct options *o, struct readers *rs, struct held_card *c,
 			return EXIT_FINE;
 		fprintf (stderr, _("jpki: the card in %s cannot be used\n"), rs->names[i]);
 		card_facts_free (f);
-		card_close (c);
+		jpki_conn_close (c);
 		readers_close (rs);
 		return EXIT_ERROR;
 	}
@@ -38,10 +40,10 @@ open_one_card (const struct options *o, struct readers *rs, struct held_card *c,
 }
 
 static void
-close_one_card (struct readers *rs, struct held_card *c, struct card_facts *f)
+close_one_card (struct readers *rs, struct jpki_conn *c, struct card_facts *f)
 {
 	card_facts_free (f);
-	card_close (c);
+	jpki_conn_close (c);
 	readers_close (rs);
 }
 
@@ -49,13 +51,11 @@ close_one_card (struct readers *rs, struct held_card *c, struct card_facts *f)
 static int
 check_pin_usable (const struct card_facts *f, enum jpki_key key)
 {
-	const struct token_facts *t = key == JPKI_KEY_AUTH ? &f->auth : &f->sign;
-
-	if (key == JPKI_KEY_SIGN && !f->sign.present) {
+	if (key == JPKI_KEY_SIGN && !f->card.tok[JPKI_KEY_SIGN].present) {
 		fprintf (stderr, "%s\n", _("jpki: this card has no signature certificate"));
 		return EXIT_ERROR;
 	}
-	switch (t->pin) {
+	switch (pin_state_of (f->card.tok[key].pin)) {
 	case PIN_SET: return EXIT_FINE;
 	case PIN_BLOCKED: return report_pin_result (key, JPKI_PIN_BLOCKED, 0);
 	case PIN_NOT_SET: return report_pin_result (key, JPKI_NOT_FOUND, 0);
@@ -64,7 +64,7 @@ check_pin_usable (const struct card_facts *f, enum jpki_key key)
 }
 
 static int
-change_pin (const struct options *o, struct held_card *c, enum jpki_key key, int tries)
+change_pin (const struct options *o, struct jpki_conn *c, enum jpki_key key, int tries)
 {
 	char old[PIN_BUF], new1[PIN_BUF], new2[PIN_BUF];
 	size_t old_len = 0, len1 = 0, len2 = 0;
@@ -82,14 +82,14 @@ change_pin (const struct options *o, struct held_card *c, enum jpki_key key, int
 		fprintf (stderr, "%s\n", _("jpki: the two new PINs differ; nothing was sent to the card"));
 		status = EXIT_ERROR;
 	}
-	if (status == EXIT_FINE && !card_begin (c))
+	if (status == EXIT_FINE && jpki_conn_begin (c, NULL) != PCSC_OK)
 		status = report_pin_result (key, JPKI_TRANSPORT_ERROR, -1);
 	else if (status == EXIT_FINE) {
 		r = jpki_change_pin (c->jpki, key, (const uint8_t *) old, old_len, (const uint8_t *) new1,
 		                     len1, &left);
 		/* The old PIN's VERIFY leaves it verified: clear it. */
 		jpki_clear_security_state (c->jpki);
-		card_end (c);
+		jpki_conn_end (c);
 		status = report_pin_result (key, r, left);
 		if (status == EXIT_FINE)
 			printf (_("The %s was changed.\n"), key_name (key));
@@ -104,22 +104,20 @@ int
 command_pin_change (const struct options *o, enum jpki_key key)
 {
 	struct readers rs;
-	struct held_card c;
+	struct jpki_conn c;
 	struct card_facts f;
-	const struct token_facts *t;
-	int status = open_one_card (o, &rs, &c, &f);
+	int tries, status = open_one_card (o, &rs, &c, &f);
 
 	if (status != EXIT_FINE)
 		return status;
-	t = key == JPKI_KEY_AUTH ? &f.auth : &f.sign;
+	tries = f.card.tok[key].pin.tries;
 	status = check_pin_usable (&f, key);
 	if (status == EXIT_FINE) {
-		printf (_("%s: %d of %d tries left.\n"), key_name (key), t->tries,
-		        key == JPKI_KEY_AUTH ? 3 : 5);
-		if (t->tries == 1)
+		printf (_("%s: %d of %d tries left.\n"), key_name (key), tries, pin_max_tries (key));
+		if (tries == 1)
 			printf ("%s\n", _("Warning: this is the final try. A wrong current PIN blocks it,"
 			                  " and only your city office can reset it."));
-		status = change_pin (o, &c, key, t->tries);
+		status = change_pin (o, &c, key, tries);
 	}
 	close_one_card (&rs, &c, &f);
 	return status;
@@ -171,11 +169,11 @@ write_cert (const struct options *o, X509 *x, bool personal)
 }
 
 static int
-export_cert (const struct options *o, struct held_card *c, const struct card_facts *f,
+export_cert (const struct options *o, struct jpki_conn *c, const struct card_facts *f,
              const struct export_row *row)
 {
-	bool needs_pin = row->needs_pin || (row->file == JPKI_FILE_AUTH_CERT && f->auth.cert_needs_pin);
-	const struct token_facts *t = row->pin_of == JPKI_KEY_AUTH ? &f->auth : &f->sign;
+	bool needs_pin = row->needs_pin ||
+	                 (row->file == JPKI_FILE_AUTH_CERT && f->card.tok[JPKI_KEY_AUTH].cert_needs_pin);
 	char pin[PIN_BUF];
 	size_t len = 0;
 	int status = EXIT_FINE, left = -1;
@@ -183,8 +181,9 @@ export_cert (const struct options *o, struct held_card *c, const struct card_fac
 	X509 *x = NULL;
 
 	if (needs_pin && (status = check_pin_usable (f, row->pin_of)) == EXIT_FINE)
-		status = ask_pin (o, row->pin_of, t->tries, pin_prompt (row->pin_of), false, pin, &len);
-	if (status == EXIT_FINE && !card_begin (c))
+		status = ask_pin (o, row->pin_of, f->card.tok[row->pin_of].pin.tries, pin_prompt (row->pin_of),
+		                  false, pin, &len);
+	if (status == EXIT_FINE && jpki_conn_begin (c, NULL) != PCSC_OK)
 		status = report_pin_result (row->pin_of, JPKI_TRANSPORT_ERROR, -1);
 	else if (status == EXIT_FINE) {
 		if (needs_pin)
@@ -193,7 +192,7 @@ export_cert (const struct options *o, struct held_card *c, const struct card_fac
 			x = card_read_x509 (c, row->file, &r);
 		if (needs_pin)
 			jpki_clear_security_state (c->jpki);
-		card_end (c);
+		jpki_conn_end (c);
 		if (r == JPKI_NOT_FOUND && needs_pin == false) {
 			fprintf (stderr, "%s\n", _("jpki: this card has no such certificate"));
 			status = EXIT_ERROR;
@@ -213,7 +212,7 @@ command_cert_export (const struct options *o, const char *which)
 {
 	const struct export_row *row = NULL;
 	struct readers rs;
-	struct held_card c;
+	struct jpki_conn c;
 	struct card_facts f;
 	int status;
 
@@ -227,7 +226,7 @@ command_cert_export (const struct options *o, const char *which)
 	status = open_one_card (o, &rs, &c, &f);
 	if (status != EXIT_FINE)
 		return status;
-	if (row->pin_of == JPKI_KEY_SIGN && !f.sign.present) {
+	if (row->pin_of == JPKI_KEY_SIGN && !f.card.tok[JPKI_KEY_SIGN].present) {
 		fprintf (stderr, "%s\n", _("jpki: this card has no signature certificate"));
 		status = EXIT_ERROR;
 	} else {

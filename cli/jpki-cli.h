@@ -12,7 +12,9 @@
 
 #include <openssl/x509.h>
 
+#include "jpki-probe.h"
 #include "jpki.h"
+#include "pcsc-transport.h"
 #include "pcsc.h"
 
 #define _(s) gettext (s)
@@ -30,45 +32,34 @@ struct options {
 	bool json, sign, personal, der, use_stdin, final_try, auth_only;
 };
 
-/* card-access.c: readers, a card's connection and its transactions. */
+/* card-access.c: readers, and the card in one of them on the module's
+ * card layer (pcsc-transport.h: its connection and transactions). */
 struct readers {
 	struct pcsc_context *ctx;
 	char **names;           /* the readers --reader selects */
-};
-struct held_card {
-	struct pcsc_card *conn;
-	struct jpki_card *jpki;
 };
 /* EXIT_FINE, or EXIT_ERROR after saying why (no pcscd, no reader). */
 int readers_open (struct readers *r, const char *wanted);
 void readers_close (struct readers *r);
 /* 1: a card is there and connected; 0: none; -1: it cannot be used. */
-int card_open (struct readers *r, const char *reader, struct held_card *c);
-void card_close (struct held_card *c);
-bool card_begin (struct held_card *c);
-void card_end (struct held_card *c);
+int reader_connect (struct readers *r, const char *reader, struct jpki_conn *c);
 
-/* facts.c: what a card is and says, read with no PIN and no try spent. */
-enum pin_state { PIN_SET, PIN_NOT_SET, PIN_BLOCKED, PIN_UNKNOWN };
-struct token_facts {
-	bool present;
-	enum pin_state pin;
-	int tries;              /* -1 unknown */
-	X509 *cert;             /* the authentication certificate; NULL if not read */
-	bool cert_needs_pin;    /* a phone gives it only after the PIN */
-};
+/* facts.c: what a card is and says, read with no PIN and no try spent:
+ * the module's probe (jpki-probe.h), then both PINs' tries. */
 struct card_facts {
 	bool jpki;              /* false: another kind of card */
-	bool smartphone;
-	char model[33];
-	struct token_facts auth, sign;
+	struct jpki_facts card;
+	X509 *auth_cert;        /* NULL if not read */
 };
-/* In one transaction.  false after saying why when the card could not be
- * read. */
-bool card_read_facts (struct held_card *c, struct card_facts *f);
+/* In one transaction.  false when the card could not be read. */
+bool card_read_facts (struct jpki_conn *c, struct card_facts *f);
 void card_facts_free (struct card_facts *f);
+/* A PIN's state as the holder reads it. */
+enum pin_state { PIN_SET, PIN_NOT_SET, PIN_BLOCKED, PIN_UNKNOWN };
+enum pin_state pin_state_of (struct jpki_pin_state pin);
 const char *pin_state_name (enum pin_state s);
-X509 *card_read_x509 (struct held_card *c, enum jpki_file file, enum jpki_result *r);
+/* The certificate in file, inside a transaction; NULL with *r saying why. */
+X509 *card_read_x509 (struct jpki_conn *c, enum jpki_file file, enum jpki_result *r);
 
 /* validity.c */
 struct validity {

@@ -8,6 +8,8 @@
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 
+#include "pin.h"
+
 /* What --sign read after the signature PIN. */
 struct sign_details {
 	X509 *cert;
@@ -22,25 +24,28 @@ struct reader_report {
 };
 
 static bool
-tries_low (const struct token_facts *t, enum jpki_key key)
+tries_low (const struct jpki_token_facts *t, enum jpki_key key)
 {
-	int max = key == JPKI_KEY_AUTH ? 3 : 5;
+	enum pin_state pin = pin_state_of (t->pin);
 
-	return t->pin == PIN_BLOCKED || (t->pin == PIN_SET && t->tries >= 0 && t->tries < max);
+	return pin == PIN_BLOCKED ||
+	       (pin == PIN_SET && t->pin.tries >= 0 && t->pin.tries < pin_max_tries (key));
 }
 
 /* The exit status one reader asks for. */
 static int
 reader_status (const struct reader_report *r, time_t now)
 {
+	const struct jpki_token_facts *sign = &r->f.card.tok[JPKI_KEY_SIGN];
 	struct validity v;
 	int status = EXIT_FINE;
 
 	if (strcmp (r->card, "card") != 0 && strcmp (r->card, "smartphone") != 0)
 		return EXIT_ERROR;
-	if (tries_low (&r->f.auth, JPKI_KEY_AUTH) || (r->f.sign.present && tries_low (&r->f.sign, JPKI_KEY_SIGN)))
+	if (tries_low (&r->f.card.tok[JPKI_KEY_AUTH], JPKI_KEY_AUTH) ||
+	    (sign->present && tries_low (sign, JPKI_KEY_SIGN)))
 		status = EXIT_ATTENTION;
-	if (cert_validity (r->f.auth.cert, now, &v) && (v.expired || v.renewal_open))
+	if (cert_validity (r->f.auth_cert, now, &v) && (v.expired || v.renewal_open))
 		status = EXIT_ATTENTION;
 	if (r->sign.status > status)
 		status = r->sign.status;
@@ -97,14 +102,16 @@ json_validity (X509 *cert, time_t now)
 }
 
 static void
-json_pin (const struct token_facts *t, int max)
+json_pin (const struct jpki_token_facts *t, enum jpki_key key)
 {
-	printf ("\"pin\": \"%s\", \"tries_left\": ", pin_state_name (t->pin));
-	if (t->tries >= 0 && t->pin != PIN_NOT_SET)
-		printf ("%d", t->tries);
+	enum pin_state pin = pin_state_of (t->pin);
+
+	printf ("\"pin\": \"%s\", \"tries_left\": ", pin_state_name (pin));
+	if (t->pin.tries >= 0 && pin != PIN_NOT_SET)
+		printf ("%d", t->pin.tries);
 	else
 		printf ("null");
-	printf (", \"tries_max\": %d", max);
+	printf (", \"tries_max\": %d", pin_max_tries (key));
 }
 
 static void
@@ -122,7 +129,8 @@ print_json (const struct reader_report *r, size_t n, const struct options *o, ti
 {
 	printf ("{\"readers\": [");
 	for (size_t i = 0; i < n; i++) {
-		const struct card_facts *f = &r[i].f;
+		const struct jpki_facts *f = &r[i].f.card;
+		const struct jpki_token_facts *auth = &f->tok[JPKI_KEY_AUTH], *sign = &f->tok[JPKI_KEY_SIGN];
 
 		printf ("%s{\"name\": ", i ? ", " : "");
 		json_string (r[i].name);
@@ -130,15 +138,15 @@ print_json (const struct reader_report *r, size_t n, const struct options *o, ti
 		if (strcmp (r[i].card, "card") == 0 || strcmp (r[i].card, "smartphone") == 0) {
 			printf (", \"model\": ");
 			json_string (f->model);
-			printf (", \"auth\": {\"present\": %s, ", f->auth.present ? "true" : "false");
-			json_pin (&f->auth, 3);
+			printf (", \"auth\": {\"present\": %s, ", auth->present ? "true" : "false");
+			json_pin (auth, JPKI_KEY_AUTH);
 			printf (", \"certificate_needs_pin\": %s, \"certificate\": ",
-			        f->auth.cert_needs_pin ? "true" : "false");
-			json_validity (f->auth.cert, now);
-			printf ("}, \"sign\": {\"present\": %s", f->sign.present ? "true" : "false");
-			if (f->sign.present) {
+			        auth->cert_needs_pin ? "true" : "false");
+			json_validity (r[i].f.auth_cert, now);
+			printf ("}, \"sign\": {\"present\": %s", sign->present ? "true" : "false");
+			if (sign->present) {
 				printf (", ");
-				json_pin (&f->sign, 5);
+				json_pin (sign, JPKI_KEY_SIGN);
 			}
 			if (r[i].sign.cert != NULL) {
 				printf (", \"certificate\": ");
@@ -156,19 +164,19 @@ print_json (const struct reader_report *r, size_t n, const struct options *o, ti
 /* ---- text ---- */
 
 static void
-print_pin (const struct token_facts *t, enum jpki_key key)
+print_pin (const struct jpki_token_facts *t, enum jpki_key key)
 {
-	int max = key == JPKI_KEY_AUTH ? 3 : 5;
+	int max = pin_max_tries (key), tries = t->pin.tries;
 
 	printf ("  %s: ", key == JPKI_KEY_AUTH ? _("Authentication PIN") : _("Signature PIN"));
-	switch (t->pin) {
+	switch (pin_state_of (t->pin)) {
 	case PIN_SET:
-		if (t->tries < 0)
+		if (tries < 0)
 			printf ("%s\n", _("set (tries left unknown)"));
 		else
-			printf (_("%d of %d tries left%s\n"), t->tries, max,
-			        t->tries == 1 ? _(" - the next wrong PIN blocks it") :
-			        t->tries < max ? _(" - a wrong PIN was entered") : "");
+			printf (_("%d of %d tries left%s\n"), tries, max,
+			        tries == 1 ? _(" - the next wrong PIN blocks it") :
+			        tries < max ? _(" - a wrong PIN was entered") : "");
 		break;
 	case PIN_BLOCKED: printf ("%s\n", _("blocked: reset it at your city office")); break;
 	case PIN_NOT_SET: printf ("%s\n", _("none on this card")); break;
@@ -197,7 +205,8 @@ print_validity (const char *what, X509 *cert, time_t now)
 static void
 print_text (const struct reader_report *r, const struct options *o, time_t now)
 {
-	const struct card_facts *f = &r->f;
+	const struct jpki_facts *f = &r->f.card;
+	const struct jpki_token_facts *auth = &f->tok[JPKI_KEY_AUTH], *sign = &f->tok[JPKI_KEY_SIGN];
 
 	printf (_("Reader: %s\n"), r->name);
 	if (strcmp (r->card, "none") == 0) {
@@ -208,17 +217,17 @@ print_text (const struct reader_report *r, const struct options *o, time_t now)
 		printf ("  %s\n", _("A card that cannot be used: not a My Number Card, or unreadable."));
 		return;
 	}
-	printf (_("  %s: %s\n"), _("Card"), f->smartphone ? _("smartphone JPKI") : _("My Number Card"));
-	print_pin (&f->auth, JPKI_KEY_AUTH);
-	if (f->auth.cert_needs_pin)
+	printf (_("  %s: %s\n"), _("Card"), f->phone ? _("smartphone JPKI") : _("My Number Card"));
+	print_pin (auth, JPKI_KEY_AUTH);
+	if (auth->cert_needs_pin)
 		printf ("  %s\n", _("Authentication certificate: shown by this phone only after its PIN"));
-	else if (f->auth.present)
-		print_validity (_("Authentication certificate"), f->auth.cert, now);
-	if (!f->sign.present) {
+	else if (auth->present)
+		print_validity (_("Authentication certificate"), r->f.auth_cert, now);
+	if (!sign->present) {
 		printf ("  %s\n", _("Signature certificate: none on this card"));
 		return;
 	}
-	print_pin (&f->sign, JPKI_KEY_SIGN);
+	print_pin (sign, JPKI_KEY_SIGN);
 	if (r->sign.cert == NULL) {
 		printf ("  %s\n", _("Signature certificate: present (jpki status --sign shows its validity)"));
 		return;
@@ -236,30 +245,30 @@ print_text (const struct reader_report *r, const struct options *o, time_t now)
 /* --sign: the signature certificate, which the card gives only after the
  * signature PIN; the PIN's verified state is cleared at once. */
 static void
-read_sign_details (const struct options *o, struct held_card *c, struct reader_report *r)
+read_sign_details (const struct options *o, struct jpki_conn *c, struct reader_report *r)
 {
+	struct jpki_token_facts *sign = &r->f.card.tok[JPKI_KEY_SIGN];
+	struct jpki_pin_state told;
 	char pin[PIN_BUF];
 	size_t len = 0;
 	int left = -1;
 	enum jpki_result res;
 
-	if (!r->f.sign.present || r->f.sign.pin != PIN_SET)
+	if (!sign->present || pin_state_of (sign->pin) != PIN_SET)
 		return;
-	r->sign.status = ask_pin (o, JPKI_KEY_SIGN, r->f.sign.tries, pin_prompt (JPKI_KEY_SIGN), false,
+	r->sign.status = ask_pin (o, JPKI_KEY_SIGN, sign->pin.tries, pin_prompt (JPKI_KEY_SIGN), false,
 	                          pin, &len);
-	if (r->sign.status != EXIT_FINE || !card_begin (c))
+	if (r->sign.status != EXIT_FINE || jpki_conn_begin (c, NULL) != PCSC_OK)
 		goto out;
 	res = jpki_verify_pin (c->jpki, JPKI_KEY_SIGN, (const uint8_t *) pin, len, &left);
+	told = jpki_pin_state_of (res, res == JPKI_OK ? pin_max_tries (JPKI_KEY_SIGN) : left);
+	if (told.known)
+		sign->pin = told;
 	if (res == JPKI_OK) {
-		r->f.sign.tries = 5;
 		r->sign.cert = card_read_x509 (c, JPKI_FILE_SIGN_CERT, &res);
 		jpki_clear_security_state (c->jpki);
-	} else if (res == JPKI_PIN_INCORRECT || res == JPKI_PIN_BLOCKED) {
-		r->f.sign.tries = res == JPKI_PIN_BLOCKED ? 0 : left;
-		if (res == JPKI_PIN_BLOCKED)
-			r->f.sign.pin = PIN_BLOCKED;
 	}
-	card_end (c);
+	jpki_conn_end (c);
 	r->sign.status = report_pin_result (JPKI_KEY_SIGN, res, left);
 out:
 	OPENSSL_cleanse (pin, sizeof pin);
@@ -268,8 +277,8 @@ out:
 static void
 read_reader (const struct options *o, struct readers *rs, const char *name, struct reader_report *r)
 {
-	struct held_card c;
-	int opened = card_open (rs, name, &c);
+	struct jpki_conn c;
+	int opened = reader_connect (rs, name, &c);
 
 	memset (r, 0, sizeof *r);
 	r->name = name;
@@ -277,10 +286,10 @@ read_reader (const struct options *o, struct readers *rs, const char *name, stru
 	if (opened <= 0)
 		return;
 	if (card_read_facts (&c, &r->f) && r->f.jpki)
-		r->card = r->f.smartphone ? "smartphone" : "card";
+		r->card = r->f.card.phone ? "smartphone" : "card";
 	if (o->sign && strcmp (r->card, "unusable") != 0)
 		read_sign_details (o, &c, r);
-	card_close (&c);
+	jpki_conn_close (&c);
 }
 
 int

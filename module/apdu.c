@@ -105,22 +105,21 @@ static const struct {
 	{ 0x6700, SW_WRONG_LENGTH },
 	{ 0x6A86, SW_WRONG_PARAMETERS },
 	{ 0x6B00, SW_WRONG_PARAMETERS },
-	{ 0x6A80, SW_WRONG_PARAMETERS },
+	{ 0x6A80, SW_WRONG_DATA },
 	{ 0x6D00, SW_NOT_SUPPORTED },
 	{ 0x6E00, SW_NOT_SUPPORTED },
 };
 
-/* *tries is set only for SW_PIN_WRONG, and to -1 otherwise.  The count
- * is taken from SW2 only when SW1 is 63 and SW2's high nibble is C. */
+/* A count is taken from SW2 only when SW1 is 63 and SW2's high nibble is
+ * C (tries), or when SW1 is 6C (a length). */
 enum sw_meaning
-apdu_status (uint16_t sw, int *tries)
+apdu_status (uint16_t sw, int *count)
 {
 	enum sw_meaning meaning = SW_OTHER_ERROR;
 	uint8_t sw1 = (uint8_t) (sw >> 8);
+	int n = -1;
 	size_t i;
 
-	if (tries != NULL)
-		*tries = -1;
 	for (i = 0; i < sizeof exact_status / sizeof exact_status[0]; i++)
 		if (exact_status[i].sw == sw) {
 			meaning = exact_status[i].meaning;
@@ -128,14 +127,16 @@ apdu_status (uint16_t sw, int *tries)
 		}
 	if ((sw & 0xFFF0) == 0x63C0) {
 		meaning = SW_PIN_WRONG;
-		if (tries != NULL)
-			*tries = sw & 0x0F;
+		n = sw & 0x0F;
 	} else if (sw1 == 0x62 || sw1 == 0x63) {
 		meaning = SW_WARNING;
 	} else if (sw1 == 0x6C) {
-		meaning = SW_WRONG_LENGTH;
+		meaning = SW_WRONG_LE;
+		n = sw & 0xFF;
 	}
 out:
+	if (count != NULL)
+		*count = n;
 	return meaning;
 }
 

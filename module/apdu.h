@@ -28,18 +28,22 @@ enum sw_meaning {
 	SW_OK,                   /* 90 00 */
 	SW_END_OF_FILE,          /* 62 82: fewer bytes than Le, data is valid */
 	SW_WARNING,              /* other 62 xx / 63 xx warnings */
-	SW_PIN_WRONG,            /* 63 Cx: *tries = x (0 means now blocked) */
+	SW_PIN_WRONG,            /* 63 Cx: *count = x tries left (0 means now blocked) */
 	SW_PIN_BLOCKED,          /* 69 83, 69 84 */
 	SW_SECURITY_STATUS,      /* 69 82 */
 	SW_NO_CURRENT_EF,        /* 69 86 */
 	SW_FILE_NOT_FOUND,       /* 6A 82 */
-	SW_WRONG_LENGTH,         /* 67 00, 6C xx */
-	SW_WRONG_PARAMETERS,     /* 6A 86, 6B 00, 6A 80 */
+	SW_WRONG_LENGTH,         /* 67 00: Lc or Le wrong */
+	SW_WRONG_LE,             /* 6C xx: *count = xx, the Le the card would answer */
+	SW_WRONG_DATA,           /* 6A 80: the command's data refused */
+	SW_WRONG_PARAMETERS,     /* 6A 86, 6B 00 */
 	SW_NOT_SUPPORTED,        /* 6D 00, 6E 00 */
 	SW_OTHER_ERROR,
 };
 
-enum sw_meaning apdu_status (uint16_t sw, int *tries);
+/* *count (may be NULL): the number SW2 carries for SW_PIN_WRONG and
+ * SW_WRONG_LE, -1 for every other word. */
+enum sw_meaning apdu_status (uint16_t sw, int *count);
 
 /* Splits a response into data and status word; false when shorter than 2. */
 bool apdu_split_response (const uint8_t *resp, size_t resp_len, size_t *data_len, uint16_t *sw);

@@ -12,7 +12,7 @@
  * card gives only after the PIN (the signature one is personal data)
  * goes with the login. */
 void
-card_forget_login (struct card *card, enum jpki_key key)
+card_forget_login_cardlocked (struct card *card, enum jpki_key key)
 {
 	struct token_state *tok = &card->tok[key];
 
@@ -29,34 +29,29 @@ card_forget_login (struct card *card, enum jpki_key key)
 
 /* A reset or a select of the MF clears both PINs at once. */
 void
-card_forget_logins (struct card *card)
+card_forget_logins_cardlocked (struct card *card)
 {
-	card_forget_login (card, JPKI_KEY_AUTH);
-	card_forget_login (card, JPKI_KEY_SIGN);
+	card_forget_login_cardlocked (card, JPKI_KEY_AUTH);
+	card_forget_login_cardlocked (card, JPKI_KEY_SIGN);
 }
 
-/* What the card said of a PIN (empty VERIFY, or the VERIFY of a login). */
-static void
-note_pin_state (struct token_state *tok, enum jpki_result r, int tries)
-{
-	tok->pin_known = true;
-	tok->pin_set = r != JPKI_NOT_FOUND;
-	tok->tries = r == JPKI_PIN_BLOCKED ? 0 : tries;
-	tok->pin_read_at = monotonic_ms ();
-}
-
+/* From an empty VERIFY, the VERIFY of a login, or the probe. */
 void
-card_read_pin_state_in_transaction (struct card *card, enum jpki_key key)
+card_note_pin_state_cardlocked (struct card *card, enum jpki_key key, struct jpki_pin_state pin)
 {
-	int tries = -1;
-	enum jpki_result r = jpki_pin_tries (card->jpki, key, &tries);
+	card->tok[key].pin = pin;
+	card->tok[key].pin_read_at = monotonic_ms ();
+}
 
-	/* Anything else says nothing about the PIN: keep what we knew. */
-	if (r != JPKI_OK && r != JPKI_PIN_BLOCKED && r != JPKI_NOT_FOUND) {
-		LOG ("token %d: tries unknown (%s)", key, jpki_result_name (r));
-		return;
-	}
-	note_pin_state (&card->tok[key], r, tries);
+/* Inside a transaction.  An answer that says nothing about the PIN
+ * leaves what we knew. */
+static void
+read_pin_state_cardlocked (struct card *card, enum jpki_key key)
+{
+	struct jpki_pin_state pin = jpki_read_pin_state (card->conn.jpki, key);
+
+	if (pin.known)
+		card_note_pin_state_cardlocked (card, key, pin);
 }
 
 /* Another program may spend tries between our calls, so the tries are
@@ -67,59 +62,59 @@ card_read_pin_state_in_transaction (struct card *card, enum jpki_key key)
 #define PIN_STATE_FRESH_MS 2000
 
 static bool
-pin_state_wanted (const struct token_state *tok)
+pin_state_wanted_cardlocked (const struct token_state *tok)
 {
 	if (!tok->present || tok->logged_in)
 		return false;
-	if (tok->pin_known && (!tok->pin_set || tok->tries == 0))
+	if (tok->pin.known && (!tok->pin.set || tok->pin.tries == 0))
 		return false;
-	return !tok->pin_known || monotonic_ms () - tok->pin_read_at >= PIN_STATE_FRESH_MS;
+	return !tok->pin.known || monotonic_ms () - tok->pin_read_at >= PIN_STATE_FRESH_MS;
 }
 
 CK_RV
-card_pin_state (struct card *card, enum jpki_key key, bool both, bool *pin_set, int *tries)
+card_pin_state_cardlocked (struct card *card, enum jpki_key key, bool both, bool *pin_set,
+                           int *tries)
 {
 	enum jpki_key other = key == JPKI_KEY_AUTH ? JPKI_KEY_SIGN : JPKI_KEY_AUTH;
 	CK_RV rv = CKR_OK;
 
 	/* The other token's tries too, in the same transaction: an
 	 * application that shows one token's information shows the other's. */
-	if (pin_state_wanted (&card->tok[key])) {
-		rv = card_begin (card);
+	if (pin_state_wanted_cardlocked (&card->tok[key])) {
+		rv = card_begin_cardlocked (card);
 		if (rv == CKR_OK) {
-			card_read_pin_state_in_transaction (card, key);
-			if (both && pin_state_wanted (&card->tok[other]))
-				card_read_pin_state_in_transaction (card, other);
-			rv = card_end (card, JPKI_OK);
+			read_pin_state_cardlocked (card, key);
+			if (both && pin_state_wanted_cardlocked (&card->tok[other]))
+				read_pin_state_cardlocked (card, other);
+			rv = card_end_cardlocked (card, RV_ASKED_COMMAND, JPKI_OK);
 		}
 	}
-	*pin_set = card->tok[key].pin_set;
-	*tries = card->tok[key].tries;
+	*pin_set = card->tok[key].pin.set;
+	*tries = card->tok[key].pin.tries;
 	return rv;
 }
 
 unsigned
-card_login_epoch (const struct card *card, enum jpki_key key)
+card_login_epoch_cardlocked (const struct card *card, enum jpki_key key)
 {
 	return card->tok[key].login_epoch;
 }
 
 bool
-card_logged_in (const struct card *card, enum jpki_key key)
+card_logged_in_cardlocked (const struct card *card, enum jpki_key key)
 {
 	return card->tok[key].logged_in;
 }
 
 /* After VERIFY: the card's answer is the news about the try counter
- * (no PIN EF: not set; 69 83: blocked; 63 Cx: x left). */
-static CK_RV
-note_verify_result (struct token_state *tok, enum jpki_key key, enum jpki_result r, int tries)
+ * (no PIN EF: not set; 69 83: blocked; 63 Cx: x left; 90 00: all). */
+static void
+note_verify_result_cardlocked (struct card *card, enum jpki_key key, enum jpki_result r, int tries)
 {
-	if (r == JPKI_OK)
-		note_pin_state (tok, r, pin_max_tries (key));
-	else if (r == JPKI_PIN_INCORRECT || r == JPKI_PIN_BLOCKED || r == JPKI_NOT_FOUND)
-		note_pin_state (tok, r, tries);
-	return rv_from_jpki_asked (RV_ASKED_PIN, r);
+	struct jpki_pin_state pin = jpki_pin_state_of (r, r == JPKI_OK ? pin_max_tries (key) : tries);
+
+	if (pin.known)
+		card_note_pin_state_cardlocked (card, key, pin);
 }
 
 /* Refuses what must not reach the card: a PIN known to be absent or
@@ -127,15 +122,15 @@ note_verify_result (struct token_state *tok, enum jpki_key key, enum jpki_result
  * tries are not read first: VERIFY itself says "no PIN" or "blocked"
  * without spending one. */
 static CK_RV
-check_pin (struct card *card, enum jpki_key key, const uint8_t *pin, size_t pin_len,
+check_pin_cardlocked (struct card *card, enum jpki_key key, const uint8_t *pin, size_t pin_len,
            uint8_t out[PIN_MAX_LEN], size_t *out_len)
 {
 	const struct token_state *tok = &card->tok[key];
 	enum pin_shape shape;
 
-	if (tok->pin_known && !tok->pin_set)
+	if (tok->pin.known && !tok->pin.set)
 		return CKR_USER_PIN_NOT_INITIALIZED;
-	if (tok->pin_known && tok->tries == 0)
+	if (tok->pin.known && tok->pin.tries == 0)
 		return CKR_PIN_LOCKED;
 	shape = pin_prepare (key, pin, pin_len, false, out, out_len);
 	if (shape != PIN_SHAPE_OK) {
@@ -146,7 +141,7 @@ check_pin (struct card *card, enum jpki_key key, const uint8_t *pin, size_t pin_
 }
 
 CK_RV
-card_login (struct card *card, enum jpki_key key, const uint8_t *pin, size_t pin_len)
+card_login_cardlocked (struct card *card, enum jpki_key key, const uint8_t *pin, size_t pin_len)
 {
 	struct token_state *tok = &card->tok[key];
 	uint8_t folded[PIN_MAX_LEN];
@@ -155,40 +150,40 @@ card_login (struct card *card, enum jpki_key key, const uint8_t *pin, size_t pin
 	int tries = -1;
 	CK_RV rv;
 
-	rv = check_pin (card, key, pin, pin_len, folded, &folded_len);
+	rv = check_pin_cardlocked (card, key, pin, pin_len, folded, &folded_len);
 	if (rv == CKR_OK)
-		rv = card_begin (card);
+		rv = card_begin_cardlocked (card);
 	if (rv != CKR_OK)
 		goto out;
-	r = jpki_verify_pin (card->jpki, key, folded, folded_len, &tries);
+	r = jpki_verify_pin (card->conn.jpki, key, folded, folded_len, &tries);
 	if (r == JPKI_OK) {
 		tok->logged_in = true;
 		/* Readable only now; a broken one leaves the login standing. */
 		if (tok->cert_needs_login &&
-		    card_load_certificate_in_transaction (card, key, CARD_CERT_USER) != JPKI_OK)
+		    card_load_certificate_cardlocked (card, key, CARD_CERT_USER) != JPKI_OK)
 			LOG ("token %d: certificate unreadable after login", key);
 	}
-	card_end (card, r);
-	rv = note_verify_result (tok, key, r, tries);
-	LOG ("login token %d: rv 0x%lx, tries %d", key, rv, tok->tries);
+	rv = card_end_cardlocked (card, RV_ASKED_PIN, r);
+	note_verify_result_cardlocked (card, key, r, tries);
+	LOG ("login token %d: rv 0x%lx, tries %d", key, rv, tok->pin.tries);
 out:
 	pin_wipe (folded, sizeof folded);
 	return rv;
 }
 
 CK_RV
-card_logout (struct card *card)
+card_logout_cardlocked (struct card *card)
 {
 	enum jpki_result r = JPKI_OK;
-	CK_RV rv = card_begin (card);
+	CK_RV rv = card_begin_cardlocked (card);
 
 	if (rv == CKR_OK) {
-		r = jpki_clear_security_state (card->jpki);
-		rv = card_end (card, r);
+		r = jpki_clear_security_state (card->conn.jpki);
+		rv = card_end_cardlocked (card, RV_ASKED_COMMAND, r);
 	}
 	if (rv != CKR_OK)
 		LOG ("could not clear the card's security state: 0x%lx", rv);
-	card_forget_logins (card);
+	card_forget_logins_cardlocked (card);
 	return rv;
 }
 
@@ -207,8 +202,8 @@ check_new_pin (enum jpki_key key, const uint8_t *pin, size_t pin_len, uint8_t ou
 }
 
 CK_RV
-card_set_pin (struct card *card, enum jpki_key key, const uint8_t *old_pin, size_t old_len,
-              const uint8_t *new_pin, size_t new_len)
+card_set_pin_cardlocked (struct card *card, enum jpki_key key, const uint8_t *old_pin,
+                         size_t old_len, const uint8_t *new_pin, size_t new_len)
 {
 	struct token_state *tok = &card->tok[key];
 	uint8_t old_folded[PIN_MAX_LEN], new_folded[PIN_MAX_LEN];
@@ -217,26 +212,26 @@ card_set_pin (struct card *card, enum jpki_key key, const uint8_t *old_pin, size
 	int tries = -1;
 	CK_RV rv;
 
-	rv = check_pin (card, key, old_pin, old_len, old_folded, &old_folded_len);
+	rv = check_pin_cardlocked (card, key, old_pin, old_len, old_folded, &old_folded_len);
 	if (rv == CKR_OK)
 		rv = check_new_pin (key, new_pin, new_len, new_folded, &new_folded_len);
 	if (rv == CKR_OK)
-		rv = card_begin (card);
+		rv = card_begin_cardlocked (card);
 	if (rv != CKR_OK)
 		goto out;
-	r = jpki_change_pin (card->jpki, key, old_folded, old_folded_len, new_folded,
+	r = jpki_change_pin (card->conn.jpki, key, old_folded, old_folded_len, new_folded,
 	                     new_folded_len, &tries);
 	/* The old PIN may be verified now, even when the change failed: leave
 	 * no login we did not ask for, though it ends the other token's too. */
 	if (!tok->logged_in && r != JPKI_CARD_REMOVED) {
-		jpki_clear_security_state (card->jpki);
-		card_forget_logins (card);
+		jpki_clear_security_state (card->conn.jpki);
+		card_forget_logins_cardlocked (card);
 	}
 	/* A wrong old PIN made the card drop its verified state. */
 	if (r == JPKI_PIN_INCORRECT || r == JPKI_PIN_BLOCKED)
-		card_forget_login (card, key);
-	card_end (card, r);
-	rv = note_verify_result (tok, key, r, tries);
+		card_forget_login_cardlocked (card, key);
+	rv = card_end_cardlocked (card, RV_ASKED_PIN, r);
+	note_verify_result_cardlocked (card, key, r, tries);
 	LOG ("set PIN token %d: rv 0x%lx", key, rv);
 out:
 	pin_wipe (old_folded, sizeof old_folded);

@@ -10,8 +10,8 @@
 
 
 CK_RV
-card_sign (struct card *card, enum jpki_key key, const uint8_t *card_input, size_t input_len,
-           uint8_t *sig, size_t *sig_len)
+card_sign_cardlocked (struct card *card, enum jpki_key key, const uint8_t *card_input,
+                      size_t input_len, uint8_t *sig, size_t *sig_len)
 {
 	const struct cert_info *cert = NULL;
 	enum jpki_result r;
@@ -19,17 +19,18 @@ card_sign (struct card *card, enum jpki_key key, const uint8_t *card_input, size
 
 	if (!card->tok[key].logged_in)
 		return CKR_USER_NOT_LOGGED_IN;
-	rv = card_certificate (card, key, CARD_CERT_USER, &cert);
-	if (rv != CKR_OK)
-		return rv == CKR_OBJECT_HANDLE_INVALID ? CKR_DEVICE_ERROR : rv;
-	rv = card_begin (card);
+	/* A key whose certificate is missing cannot be checked: the card's fault. */
+	rv = card_certificate_cardlocked (card, key, CARD_CERT_USER, RV_ASKED_COMMAND, &cert);
 	if (rv != CKR_OK)
 		return rv;
-	r = jpki_sign (card->jpki, key, card_input, input_len, sig, JPKI_RSA_BYTES, sig_len);
-	rv = card_end (card, r);
+	rv = card_begin_cardlocked (card);
+	if (rv != CKR_OK)
+		return rv;
+	r = jpki_sign (card->conn.jpki, key, card_input, input_len, sig, JPKI_RSA_BYTES, sig_len);
+	rv = card_end_cardlocked (card, RV_ASKED_COMMAND, r);
 	if (r == JPKI_SECURITY_STATUS) {
 		LOG ("the card no longer has our PIN verified");
-		card_forget_logins (card);
+		card_forget_logins_cardlocked (card);
 	}
 	if (rv != CKR_OK)
 		return rv;

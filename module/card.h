@@ -14,6 +14,7 @@
 #include "cert.h"
 #include "jpki.h"
 #include "pcsc.h"
+#include "rv.h"
 
 struct card;
 
@@ -29,14 +30,17 @@ struct card_reader {
 
 /* Takes over conn.  CKR_OK with *out NULL when the card is not a JPKI
  * card; CKR_DEVICE_ERROR etc. when the card could not be read.  A card
- * with broken files is bound: only what depends on them is missing. */
-CK_RV card_bind (struct pcsc_card *conn, struct card_reader *reader, struct card **out);
+ * with broken files is bound: only what depends on them is missing.
+ * Every function below whose name ends in _cardlocked needs the card lock
+ * of the card's reader (slot.c) held; the others read what binding fixed. */
+CK_RV card_bind_cardlocked (struct pcsc_card *conn, struct card_reader *reader,
+                            struct card **out);
 /* Leaves the card with no verified PIN when we had logged in. */
-void card_free (struct card *card);
+void card_free_cardlocked (struct card *card);
 
 bool card_has_token (const struct card *card, enum jpki_key key);
 /* One of the token's files could not be read or parsed. */
-bool card_token_damaged (const struct card *card, enum jpki_key key);
+bool card_token_damaged_cardlocked (const struct card *card, enum jpki_key key);
 /* The token's own certificate and public key are private: the card
  * gives them only after the PIN. */
 bool card_cert_needs_login (const struct card *card, enum jpki_key key);
@@ -46,26 +50,28 @@ const char *card_serial (const struct card *card);
  * card (empty VERIFY, no try used) unless logged in, the answer cannot
  * have changed or is a moment old; with both, the other token's PIN in
  * the same transaction. */
-CK_RV card_pin_state (struct card *card, enum jpki_key key, bool both, bool *pin_set,
-                      int *tries);
-bool card_logged_in (const struct card *card, enum jpki_key key);
+CK_RV card_pin_state_cardlocked (struct card *card, enum jpki_key key, bool both, bool *pin_set,
+                                 int *tries);
+bool card_logged_in_cardlocked (const struct card *card, enum jpki_key key);
 /* Changes at every logout of the token. */
-unsigned card_login_epoch (const struct card *card, enum jpki_key key);
+unsigned card_login_epoch_cardlocked (const struct card *card, enum jpki_key key);
 
-CK_RV card_login (struct card *card, enum jpki_key key, const uint8_t *pin, size_t pin_len);
+CK_RV card_login_cardlocked (struct card *card, enum jpki_key key, const uint8_t *pin,
+                             size_t pin_len);
 /* Logs both tokens out: the card clears both PINs at once. */
-CK_RV card_logout (struct card *card);
-CK_RV card_set_pin (struct card *card, enum jpki_key key, const uint8_t *old_pin, size_t old_len,
-                    const uint8_t *new_pin, size_t new_len);
+CK_RV card_logout_cardlocked (struct card *card);
+CK_RV card_set_pin_cardlocked (struct card *card, enum jpki_key key, const uint8_t *old_pin,
+                               size_t old_len, const uint8_t *new_pin, size_t new_len);
 
 /* The token's certificate, read from the card once and cached; the
- * signature token's own certificate only while logged in. */
-CK_RV card_certificate (struct card *card, enum jpki_key key, enum card_cert which,
-                        const struct cert_info **out);
+ * signature token's own certificate only while logged in.  asked says
+ * what a certificate the token does not have answers (rv.h). */
+CK_RV card_certificate_cardlocked (struct card *card, enum jpki_key key, enum card_cert which,
+                                   enum rv_asked asked, const struct cert_info **out);
 
 /* Signs card_input (DigestInfo or raw data) and checks the result against
  * the certificate before handing it out.  sig holds JPKI_RSA_BYTES. */
-CK_RV card_sign (struct card *card, enum jpki_key key, const uint8_t *card_input, size_t input_len,
-                 uint8_t *sig, size_t *sig_len);
+CK_RV card_sign_cardlocked (struct card *card, enum jpki_key key, const uint8_t *card_input,
+                            size_t input_len, uint8_t *sig, size_t *sig_len);
 
 #endif

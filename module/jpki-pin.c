@@ -25,8 +25,8 @@ pin_tries_once (struct jpki_card *card, enum jpki_key key, int *tries)
 	if (r != JPKI_OK)
 		goto out;
 	if (a.meaning == SW_PIN_WRONG) {
-		*tries = a.tries;
-		r = a.tries == 0 ? JPKI_PIN_BLOCKED : JPKI_OK;
+		*tries = a.count;
+		r = a.count == 0 ? JPKI_PIN_BLOCKED : JPKI_OK;
 	} else if (a.meaning == SW_PIN_BLOCKED) {
 		*tries = 0;
 		r = JPKI_PIN_BLOCKED;
@@ -62,7 +62,7 @@ send_verify (struct jpki_card *card, const uint8_t *pin, size_t pin_len, int *tr
 		goto out;
 	r = jpki_pin_result_from_sw (&a);
 	if (a.meaning == SW_PIN_WRONG || a.meaning == SW_PIN_BLOCKED)
-		*tries_left = a.meaning == SW_PIN_WRONG ? a.tries : 0;
+		*tries_left = a.meaning == SW_PIN_WRONG ? a.count : 0;
 out:
 	return r;
 }
@@ -105,7 +105,8 @@ send_change_reference_data (struct jpki_card *card, const uint8_t *new_pin, size
 	r = jpki_exchange (card, &apdu, SHOW_NO_PIN, &a);
 	if (r != JPKI_OK)
 		goto out;
-	if (a.sw == 0x6A80 || a.sw == 0x6700)
+	/* The new PIN's bytes or their length refused. */
+	if (a.meaning == SW_WRONG_DATA || a.meaning == SW_WRONG_LENGTH)
 		r = JPKI_PIN_REJECTED;
 	else
 		r = jpki_result_from_sw (&a);

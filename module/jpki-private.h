@@ -67,7 +67,7 @@ struct answer {
 	size_t data_len;
 	uint16_t sw;
 	enum sw_meaning meaning;
-	int tries;
+	int count;              /* what SW2 carries (apdu_status), or -1 */
 };
 
 /* Sends one APDU through the transport: the one way every command goes. */

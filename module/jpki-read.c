@@ -78,13 +78,14 @@ read_binary (struct jpki_card *card, int fid, size_t offset, uint8_t *out, size_
 		}
 		if (r != JPKI_OK)
 			goto out;
-		if (a.meaning == SW_WRONG_LENGTH && le > APDU_SHORT_MAX_LE) {
+		if ((a.meaning == SW_WRONG_LENGTH || a.meaning == SW_WRONG_LE) &&
+		    le > APDU_SHORT_MAX_LE) {
 			LOG ("extended read refused (%04X); short reads from now on", a.sw);
 			card->no_extended = true;
 			continue;
 		}
-		if (a.sw >> 8 == 0x6C && (a.sw & 0xFF) != 0 && (size_t) (a.sw & 0xFF) < le) {
-			le_cap = a.sw & 0xFF;
+		if (a.meaning == SW_WRONG_LE && a.count != 0 && (size_t) a.count < le) {
+			le_cap = (size_t) a.count;
 			continue;
 		}
 		if (a.meaning != SW_OK && a.meaning != SW_END_OF_FILE) {
@@ -190,6 +191,28 @@ jpki_read_certificate (struct jpki_card *card, enum jpki_file file,
 	if (jpki_retry_with_selection (card, r))
 		r = read_certificate_once (card, file, der, der_len);
 	return r;
+}
+
+enum jpki_result
+jpki_read_certificate_into (struct jpki_card *card, enum jpki_file file, jpki_cert_taker *take,
+                            void *ctx)
+{
+	uint8_t *der = NULL;
+	size_t der_len = 0;
+	enum jpki_result r = jpki_read_certificate (card, file, &der, &der_len);
+	bool taken;
+
+	if (r != JPKI_OK)
+		return r;
+	taken = take (ctx, der, der_len);
+	OPENSSL_cleanse (der, der_len);
+	free (der);
+	if (taken)
+		return JPKI_OK;
+	LOG ("%s: not a usable certificate", jpki_file_name (file));
+	if (jpki_retry_with_selection (card, JPKI_BAD_RESPONSE))
+		return jpki_read_certificate_into (card, file, take, ctx);
+	return JPKI_BAD_RESPONSE;
 }
 
 /* Printable ASCII only, trailing spaces dropped. */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The JPKI application protocol (see card.md): the card's state, the one
- * exchange every APDU goes through (encode, log with any PIN masked, send,
- * decode the status word once), selection, signing and logout.  The
- * selection state is updated on every SELECT, whatever its outcome. */
+/* The JPKI application protocol (ISO 7816-4 commands to the application
+ * D3 92 F0 00 26 01 00 00 00 01; tests/vcard/README.md says how a card
+ * answers each): the card's state, the one exchange every APDU goes
+ * through (encode, log with any PIN masked, send, decode the status word
+ * once), selection, signing and logout.  The selection state is updated
+ * on every SELECT, whatever its outcome. */
 #include "jpki.h"
 
 #include <stdlib.h>
@@ -35,6 +37,18 @@ jpki_result_name (enum jpki_result r)
 	case JPKI_NO_MEMORY: return "NO_MEMORY";
 	}
 	return "unknown";
+}
+
+const char *
+jpki_file_name (enum jpki_file file)
+{
+	switch (file) {
+	case JPKI_FILE_AUTH_CERT: return "authentication certificate (EF 000A)";
+	case JPKI_FILE_AUTH_CA_CERT: return "authentication CA certificate (EF 000B)";
+	case JPKI_FILE_SIGN_CERT: return "signature certificate (EF 0001)";
+	case JPKI_FILE_SIGN_CA_CERT: return "signature CA certificate (EF 0002)";
+	}
+	return "unknown file";
 }
 
 struct jpki_card *
@@ -164,7 +178,7 @@ jpki_pin_result_from_sw (const struct answer *a)
 {
 	switch (a->meaning) {
 	case SW_PIN_WRONG:
-		return a->tries == 0 ? JPKI_PIN_BLOCKED : JPKI_PIN_INCORRECT;
+		return a->count == 0 ? JPKI_PIN_BLOCKED : JPKI_PIN_INCORRECT;
 	case SW_PIN_BLOCKED:
 		return JPKI_PIN_BLOCKED;
 	case SW_END_OF_FILE:
@@ -186,7 +200,7 @@ decode_answer (const struct apdu *apdu, size_t resp_len, const uint8_t *resp,
 		     resp_len, RESPONSE_MAX);
 		return JPKI_BAD_RESPONSE;
 	}
-	a->meaning = apdu_status (a->sw, &a->tries);
+	a->meaning = apdu_status (a->sw, &a->count);
 	LOG ("answer: %04X, %zu data bytes", a->sw, a->data_len);
 	if (a->data_len > 0 && show != SHOW_NO_ANSWER_DATA)
 		LOG_HEX ("answer data", resp, a->data_len < LOG_DATA_MAX ? a->data_len : LOG_DATA_MAX,
@@ -344,7 +358,8 @@ jpki_clear_security_state (struct jpki_card *card)
 	r = jpki_exchange (card, &by_id, SHOW_ALL, &a);
 	if (r != JPKI_OK)
 		goto out;
-	if (a.meaning == SW_FILE_NOT_FOUND || a.meaning == SW_WRONG_PARAMETERS) {
+	if (a.meaning == SW_FILE_NOT_FOUND || a.meaning == SW_WRONG_PARAMETERS ||
+	    a.meaning == SW_WRONG_DATA) {
 		r = jpki_exchange (card, &plain, SHOW_ALL, &a);
 		if (r != JPKI_OK)
 			goto out;

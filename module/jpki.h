@@ -37,6 +37,9 @@ enum jpki_file {
 	JPKI_FILE_SIGN_CA_CERT,  /* EF 0002 */
 };
 
+/* The file's name for a log line: "authentication certificate (EF 000A)". */
+const char *jpki_file_name (enum jpki_file file);
+
 /* The transport's result for one APDU, mapped by the transport owner. */
 enum jpki_transport_result {
 	JPKI_TRANSPORT_OK = 0,
@@ -90,6 +93,17 @@ enum jpki_result jpki_read_certificate_presence (struct jpki_card *card, bool *h
  * what the card returns.  *der is malloc'd, the caller frees it. */
 enum jpki_result jpki_read_certificate (struct jpki_card *card, enum jpki_file file,
                                         uint8_t **der, size_t *der_len);
+
+/* Takes a certificate's DER, wiped after the call: false when it is not
+ * a certificate the caller can use. */
+typedef bool jpki_cert_taker (void *ctx, const uint8_t *der, size_t der_len);
+
+/* jpki_read_certificate, the DER handed to take.  One that take refuses
+ * is JPKI_BAD_RESPONSE, after one more read with a fresh selection when
+ * the application was only assumed selected (the EF may have been another
+ * DF's). */
+enum jpki_result jpki_read_certificate_into (struct jpki_card *card, enum jpki_file file,
+                                             jpki_cert_taker *take, void *ctx);
 
 /* Empty VERIFY, which uses no try.  JPKI_OK with *tries (-1 when the card
  * answered 90 00, i.e. already verified and count unknown),

@@ -66,27 +66,24 @@ object_handle (CK_SLOT_ID slot, struct card *card, size_t row)
 	CK_OBJECT_HANDLE epoch = 0;
 
 	if (object_private (card, key, &rows[row]))
-		epoch = card_login_epoch (card, key) % 0xFFFF + 1;
+		epoch = card_login_epoch_cardlocked (card, key) % 0xFFFF + 1;
 	return (epoch << HANDLE_BASE_BITS) | (slot * ROWS_PER_SLOT + row + 1);
 }
 
 /* The object when it is visible now: private ones only after login, and
  * only those whose certificate the card has. */
 static CK_RV
-object_ref_get (CK_SLOT_ID slot, struct card *card, size_t row, struct object_ref *ref)
+object_ref_get (CK_SLOT_ID slot, struct card *card, size_t row, enum rv_asked asked,
+                struct object_ref *ref)
 {
 	enum jpki_key key = slot_key (slot);
-	CK_RV rv;
 
 	ref->row = &rows[row];
 	ref->key = key;
 	ref->private = object_private (card, key, ref->row);
-	if (ref->private && !card_logged_in (card, key))
+	if (ref->private && !card_logged_in_cardlocked (card, key))
 		return CKR_OBJECT_HANDLE_INVALID;
-	rv = card_certificate (card, key, ref->row->cert, &ref->cert);
-	if (rv == CKR_USER_NOT_LOGGED_IN)
-		rv = CKR_OBJECT_HANDLE_INVALID;
-	return rv;
+	return card_certificate_cardlocked (card, key, ref->row->cert, asked, &ref->cert);
 }
 
 /* The row a handle names in the session's slot, or -1. */
@@ -112,7 +109,7 @@ object_ref_from_handle (struct session *s, struct card *card, CK_OBJECT_HANDLE h
 
 	if (row < 0)
 		return CKR_OBJECT_HANDLE_INVALID;
-	return object_ref_get (session_slot (s), card, (size_t) row, ref);
+	return object_ref_get (session_slot (s), card, (size_t) row, RV_ASKED_OBJECT, ref);
 }
 
 static void
@@ -289,7 +286,7 @@ object_find_init (CK_SESSION_HANDLE handle, CK_ATTRIBUTE_PTR tmpl, CK_ULONG coun
 		struct object_ref ref;
 		if (!may_match_without_card (session_slot (s), card, row, tmpl, count))
 			continue;
-		rv = object_ref_get (session_slot (s), card, row, &ref);
+		rv = object_ref_get (session_slot (s), card, row, RV_ASKED_OBJECT, &ref);
 		if (rv == CKR_OBJECT_HANDLE_INVALID)
 			continue;
 		if (rv != CKR_OK)
@@ -385,7 +382,6 @@ object_check_signing_key (struct session *s, struct card *card, CK_OBJECT_HANDLE
 {
 	int row = object_row_of (s, card, key);
 	struct object_ref ref;
-	CK_RV rv;
 
 	if (row < 0)
 		return CKR_KEY_HANDLE_INVALID;
@@ -394,8 +390,7 @@ object_check_signing_key (struct session *s, struct card *card, CK_OBJECT_HANDLE
 	case OBJECT_PUBLIC_KEY: return CKR_KEY_FUNCTION_NOT_PERMITTED;
 	default: return CKR_KEY_HANDLE_INVALID;
 	}
-	if (!card_logged_in (card, slot_key (session_slot (s))))
+	if (!card_logged_in_cardlocked (card, slot_key (session_slot (s))))
 		return CKR_USER_NOT_LOGGED_IN;
-	rv = object_ref_from_handle (s, card, key, &ref);
-	return rv == CKR_OBJECT_HANDLE_INVALID ? CKR_KEY_HANDLE_INVALID : rv;
+	return object_ref_get (session_slot (s), card, (size_t) row, RV_ASKED_KEY, &ref);
 }

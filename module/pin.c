@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* PIN shape rules (see card.md, "PIN rules").  A PIN of the wrong shape is
- * refused here, before any APDU, because the card would count it as a
- * wrong try. */
+/* PIN shape rules: the authentication PIN is exactly 4 digits; the
+ * signature PIN is 6 to 16 of A-Z and 0-9, lowercase folded to uppercase
+ * as the official software does, and a new one mixes letters and digits
+ * (a card's own PIN always does).  A PIN of the wrong shape is refused
+ * here, before any APDU, because the card would count it as a wrong try. */
 #include "pin.h"
 
 #include <string.h>

@@ -25,13 +25,37 @@ rv_from_jpki (enum jpki_result r)
 	return CKR_DEVICE_ERROR;
 }
 
+/* An object's file that the card lacks, gives only after the PIN, or
+ * gave broken: that object is not there, the token goes on. */
+static bool
+object_missing (enum jpki_result r)
+{
+	return r == JPKI_NOT_FOUND || r == JPKI_SECURITY_STATUS || r == JPKI_BAD_RESPONSE;
+}
+
 CK_RV
 rv_from_jpki_asked (enum rv_asked asked, enum jpki_result r)
 {
-	if (r == JPKI_NOT_FOUND && asked == RV_ASKED_PIN)
-		return CKR_USER_PIN_NOT_INITIALIZED;
-	if (r == JPKI_NOT_FOUND && asked == RV_ASKED_OBJECT)
-		return CKR_OBJECT_HANDLE_INVALID;
+	switch (asked) {
+	case RV_ASKED_COMMAND:
+		break;
+	case RV_ASKED_BIND:
+		if (r == JPKI_NOT_JPKI)
+			return CKR_OK;
+		break;
+	case RV_ASKED_PIN:
+		if (r == JPKI_NOT_FOUND)
+			return CKR_USER_PIN_NOT_INITIALIZED;
+		break;
+	case RV_ASKED_OBJECT:
+		if (object_missing (r))
+			return CKR_OBJECT_HANDLE_INVALID;
+		break;
+	case RV_ASKED_KEY:
+		if (object_missing (r))
+			return CKR_KEY_HANDLE_INVALID;
+		break;
+	}
 	return rv_from_jpki (r);
 }
 
@@ -54,4 +78,11 @@ rv_from_pcsc (enum pcsc_result r)
 	}
 	LOG ("transport result %d -> CKR_DEVICE_ERROR", (int) r);
 	return CKR_DEVICE_ERROR;
+}
+
+/* A session outlives no token: its card gone, the device was removed. */
+CK_RV
+rv_for_session (CK_RV slot_rv)
+{
+	return slot_rv == CKR_TOKEN_NOT_PRESENT ? CKR_DEVICE_REMOVED : slot_rv;
 }

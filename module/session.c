@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "rv.h"
 #include "slot.h"
 
 struct session {
@@ -178,15 +179,16 @@ session_get (CK_SESSION_HANDLE handle, struct session **s, struct card **card)
 	/* slot_card_cardlocked closed the session if the card went away. */
 	if (!session_is_open (handle, s))
 		return CKR_DEVICE_REMOVED;
-	return rv == CKR_TOKEN_NOT_PRESENT ? CKR_DEVICE_REMOVED : rv;
+	return rv_for_session (rv);
 }
 
 /* The last session of an application closing logs it out (v2.40 C_CloseSession). */
 static void
 logout_if_last (struct card *card, CK_SLOT_ID slot)
 {
-	if (card != NULL && session_count (slot, 0) == 0 && card_logged_in (card, slot_key (slot)))
-		card_logout (card);
+	if (card != NULL && session_count (slot, 0) == 0 &&
+	    card_logged_in_cardlocked (card, slot_key (slot)))
+		card_logout_cardlocked (card);
 }
 
 CK_RV
@@ -238,7 +240,7 @@ session_info (CK_SESSION_HANDLE handle, CK_SESSION_INFO *info)
 	info->slotID = s->slot;
 	info->flags = s->flags;
 	info->ulDeviceError = 0;
-	user = card_logged_in (card, slot_key (s->slot));
+	user = card_logged_in_cardlocked (card, slot_key (s->slot));
 	if (s->flags & CKF_RW_SESSION)
 		info->state = user ? CKS_RW_USER_FUNCTIONS : CKS_RW_PUBLIC_SESSION;
 	else
@@ -267,11 +269,11 @@ session_login (CK_SESSION_HANDLE handle, CK_USER_TYPE user, const CK_UTF8CHAR *p
 		return CKR_OPERATION_NOT_INITIALIZED;   /* no key needs it */
 	if (user != CKU_USER)
 		return CKR_USER_TYPE_INVALID;
-	if (card_logged_in (card, slot_key (s->slot)))
+	if (card_logged_in_cardlocked (card, slot_key (s->slot)))
 		return CKR_USER_ALREADY_LOGGED_IN;
 	if (pin == NULL)
 		return CKR_ARGUMENTS_BAD;   /* no protected authentication path */
-	return card_login (card, slot_key (s->slot), pin, pin_len);
+	return card_login_cardlocked (card, slot_key (s->slot), pin, pin_len);
 }
 
 CK_RV
@@ -283,9 +285,9 @@ session_logout (CK_SESSION_HANDLE handle)
 
 	if (rv != CKR_OK)
 		return rv;
-	if (!card_logged_in (card, slot_key (s->slot)))
+	if (!card_logged_in_cardlocked (card, slot_key (s->slot)))
 		return CKR_USER_NOT_LOGGED_IN;
-	card_logout (card);
+	card_logout_cardlocked (card);
 	return CKR_OK;
 }
 
@@ -303,5 +305,5 @@ session_set_pin (CK_SESSION_HANDLE handle, const CK_UTF8CHAR *old_pin, CK_ULONG 
 		return CKR_ARGUMENTS_BAD;
 	if (!(s->flags & CKF_RW_SESSION))
 		return CKR_SESSION_READ_ONLY;
-	return card_set_pin (card, slot_key (s->slot), old_pin, old_len, new_pin, new_len);
+	return card_set_pin_cardlocked (card, slot_key (s->slot), old_pin, old_len, new_pin, new_len);
 }

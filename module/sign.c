@@ -72,7 +72,7 @@ sign_finish (struct session *s, struct card *card, CK_BYTE_PTR sig, CK_ULONG_PTR
 	}
 	rv = sign_op_card_input (&session_sign_state (s)->op, input, &input_len);
 	if (rv == CKR_OK)
-		rv = card_sign (card, slot_key (session_slot (s)), input, input_len, out, &out_len);
+		rv = card_sign_cardlocked (card, slot_key (session_slot (s)), input, input_len, out, &out_len);
 	if (rv == CKR_OK) {
 		memcpy (sig, out, out_len);
 		*sig_len = out_len;
@@ -91,7 +91,7 @@ signing_session (CK_SESSION_HANDLE handle, struct session **s, struct card **car
 		return rv;
 	if (!session_sign_state (*s)->active)
 		return CKR_OPERATION_NOT_INITIALIZED;
-	if (!card_logged_in (*card, slot_key (session_slot (*s)))) {
+	if (!card_logged_in_cardlocked (*card, slot_key (session_slot (*s)))) {
 		sign_end (*s);
 		return CKR_USER_NOT_LOGGED_IN;
 	}

@@ -166,7 +166,7 @@ reader_reset_cardlocked (unsigned index)
 		LOG ("card in reader %u gone; closing its sessions", index);
 		sessions_close_slot_cardlocked (slot_id_of (index, JPKI_KEY_AUTH));
 		sessions_close_slot_cardlocked (slot_id_of (index, JPKI_KEY_SIGN));
-		card_free (r->card);
+		card_free_cardlocked (r->card);
 		r->card = NULL;
 	}
 	r->unusable = false;
@@ -294,7 +294,7 @@ reader_update_cardlocked (unsigned index)
 	}
 	r->memory.name = r->name;
 	r->memory.events = st.event_count;
-	if (card_bind (conn, &r->memory, &r->card) != CKR_OK)
+	if (card_bind_cardlocked (conn, &r->memory, &r->card) != CKR_OK)
 		LOG ("reader %u: card unreadable; again after the next card event", index);
 	r->unusable = r->card == NULL;
 }
@@ -320,7 +320,7 @@ slots_close (void)
 {
 	for (unsigned i = 0; i < slots.count; i++) {
 		struct reader *r = &slots.readers[i];
-		card_free (r->card);
+		card_free_cardlocked (r->card);
 		pcsc_context_close (r->ctx);
 		library_mutex_free (r->lock);
 		r->card = NULL;
@@ -464,7 +464,7 @@ slot_info_cardlocked (CK_SLOT_ID id, CK_SLOT_INFO *info)
 		return CKR_ARGUMENTS_BAD;
 	memset (info, 0, sizeof *info);
 	/* So that a user can tell "no card" from "a card we cannot use". */
-	if (r->card != NULL && card_token_damaged (r->card, slot_key (id)))
+	if (r->card != NULL && card_token_damaged_cardlocked (r->card, slot_key (id)))
 		state = ", card damaged";
 	else if (r->unusable)
 		state = ", card not usable";

@@ -44,7 +44,7 @@ token_info (CK_SLOT_ID slot, CK_TOKEN_INFO *info)
 		return rv;
 	/* A failed refresh leaves the last known flags; only a card that is
 	 * gone ends the call. */
-	rv = card_pin_state (card, key, variant_has_slot (slot ^ 1), &pin_set, &tries);
+	rv = card_pin_state_cardlocked (card, key, variant_has_slot (slot ^ 1), &pin_set, &tries);
 	if (rv == CKR_DEVICE_REMOVED)
 		return rv;
 	memset (info, 0, sizeof *info);

@@ -175,11 +175,11 @@ START_TEST (test_encode_refusals)
 }
 END_TEST
 
-/* Status table: sw, meaning, tries. */
+/* Status table: sw, meaning, the count SW2 carries. */
 static const struct {
 	uint16_t sw;
 	enum sw_meaning meaning;
-	int tries;
+	int count;
 } status_rows[] = {
 	{ 0x9000, SW_OK, -1 },
 	{ 0x6282, SW_END_OF_FILE, -1 },
@@ -197,11 +197,11 @@ static const struct {
 	{ 0x6986, SW_NO_CURRENT_EF, -1 },
 	{ 0x6A82, SW_FILE_NOT_FOUND, -1 },
 	{ 0x6700, SW_WRONG_LENGTH, -1 },
-	{ 0x6C00, SW_WRONG_LENGTH, -1 },
-	{ 0x6C10, SW_WRONG_LENGTH, -1 },
+	{ 0x6C00, SW_WRONG_LE, 0 },
+	{ 0x6C10, SW_WRONG_LE, 16 },
 	{ 0x6A86, SW_WRONG_PARAMETERS, -1 },
 	{ 0x6B00, SW_WRONG_PARAMETERS, -1 },
-	{ 0x6A80, SW_WRONG_PARAMETERS, -1 },
+	{ 0x6A80, SW_WRONG_DATA, -1 },
 	{ 0x6D00, SW_NOT_SUPPORTED, -1 },
 	{ 0x6E00, SW_NOT_SUPPORTED, -1 },
 	{ 0x6F00, SW_OTHER_ERROR, -1 },
@@ -215,18 +215,18 @@ static const struct {
 
 START_TEST (test_status_row)
 {
-	int tries = 12345;
+	int count = 12345;
 	enum sw_meaning m;
 
-	m = apdu_status (status_rows[_i].sw, &tries);
+	m = apdu_status (status_rows[_i].sw, &count);
 	ck_assert_msg (m == status_rows[_i].meaning, "SW %04X: meaning %d, expected %d",
 	               status_rows[_i].sw, m, status_rows[_i].meaning);
-	ck_assert_msg (tries == status_rows[_i].tries, "SW %04X: tries %d, expected %d",
-	               status_rows[_i].sw, tries, status_rows[_i].tries);
+	ck_assert_msg (count == status_rows[_i].count, "SW %04X: count %d, expected %d",
+	               status_rows[_i].sw, count, status_rows[_i].count);
 }
 END_TEST
 
-START_TEST (test_status_null_tries)
+START_TEST (test_status_null_count)
 {
 	ck_assert_int_eq (apdu_status (0x63C2, NULL), SW_PIN_WRONG);
 	ck_assert_int_eq (apdu_status (0x9000, NULL), SW_OK);
@@ -278,7 +278,7 @@ apdu_suite (void)
 
 	tc = tcase_create ("status");
 	tcase_add_loop_test (tc, test_status_row, 0, sizeof status_rows / sizeof status_rows[0]);
-	tcase_add_test (tc, test_status_null_tries);
+	tcase_add_test (tc, test_status_null_count);
 	tcase_add_test (tc, test_split_response);
 	suite_add_tcase (s, tc);
 	return s;

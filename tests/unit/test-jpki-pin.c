@@ -145,6 +145,33 @@ START_TEST (test_change_pin)
 }
 END_TEST
 
+/* What CHANGE REFERENCE DATA's answer says of the new PIN. */
+static const struct {
+	const char *answer;
+	enum jpki_result result;
+} change_rows[] = {
+	{ "6A80", JPKI_PIN_REJECTED },    /* its bytes refused */
+	{ "6700", JPKI_PIN_REJECTED },    /* its length refused */
+	{ "6C08", JPKI_BAD_RESPONSE },    /* an Le answer to a command with none */
+	{ "6A86", JPKI_BAD_RESPONSE },
+};
+
+START_TEST (test_change_pin_refusals)
+{
+	static const uint8_t old_pin[] = "ABC123", new_pin[] = "NEW4567";
+	int tries = 99;
+
+	expect (SELECT_AP, OK);
+	expect (SELECT_EF ("001B"), OK);
+	expect ("0020008006414243313233", OK);
+	expect ("00240180074E455734353637", change_rows[_i].answer);
+
+	ck_assert_int_eq (jpki_change_pin (card, JPKI_KEY_SIGN, old_pin, 6, new_pin, 7, &tries),
+	                  change_rows[_i].result);
+	assert_all_sent ();
+}
+END_TEST
+
 START_TEST (test_change_pin_not_verified)
 {
 	static const uint8_t old_pin[] = "1234", new_pin[] = "5678";
@@ -264,6 +291,7 @@ jpki_pin_suite (void)
 	tcase_add_test (tc, test_verify_sign_pin);
 	tcase_add_test (tc, test_verify_bad_input);
 	tcase_add_test (tc, test_change_pin);
+	tcase_add_loop_test (tc, test_change_pin_refusals, 0, N_ROWS (change_rows));
 	tcase_add_test (tc, test_change_pin_not_verified);
 	tcase_add_loop_test (tc, test_verify_misplaced_pin_words, 0, N_ROWS (misplaced_rows));
 	tcase_add_test (tc, test_change_pin_answered_63cx);
