@@ -13,7 +13,6 @@
 CK_FUNCTION_LIST_PTR p11;
 static struct vcard *card;
 
-
 static void
 p11_card_setup (void)
 {

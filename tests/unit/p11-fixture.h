@@ -29,11 +29,12 @@ TCase *p11_card_case (Suite *suite, const char *name);
  * (3 or 5 when it has written none). */
 int card_tries (CK_SLOT_ID slot);
 
-/* A session on slot (CKF_SERIAL_SESSION added), asserting CKR_OK. */
 /* The right PIN of slot's token. */
 const char *slot_pin (CK_SLOT_ID slot);
 
+/* A session on slot (CKF_SERIAL_SESSION added), asserting CKR_OK. */
 CK_SESSION_HANDLE open_session (CK_SLOT_ID slot, CK_FLAGS flags);
+/* C_Login with the right PIN, asserting CKR_OK. */
 void login (CK_SESSION_HANDLE session, CK_SLOT_ID slot);
 /* The token's private key, asserting there is exactly one. */
 CK_OBJECT_HANDLE find_private_key (CK_SESSION_HANDLE session);
