@@ -2,7 +2,7 @@
 /* Signing through the PKCS#11 layer, on the fake PC/SC library with a
  * virtual card in its one reader: the length query and short buffers of
  * v2.40 section 5.2, a card pulled out mid-call, and two threads on one
- * card at once. */
+ * card at once, with the module's locks and with the application's. */
 #include <check.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -112,7 +112,8 @@ sign_rounds (void *arg)
 
 /* Both tokens of one card signing from two threads: every signature
  * right, and never two commands on the card at once. */
-START_TEST (test_two_threads)
+static void
+sign_from_two_threads (void)
 {
 	struct signer w[2] = { { .slot = SLOT_AUTH }, { .slot = SLOT_SIGN } };
 	pthread_t thread[2];
@@ -132,6 +133,105 @@ START_TEST (test_two_threads)
 	}
 	ck_assert_uint_eq (fake_pcsc_overlaps (), 0);
 }
+
+START_TEST (test_two_threads)
+{
+	sign_from_two_threads ();
+}
+END_TEST
+
+/* The application's mutex functions, counted; a handle is a pthread
+ * mutex with a flag that says whether it is held. */
+struct app_mutex {
+	pthread_mutex_t m;
+	int held;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	int created, destroyed, locked, unlocked, misused;
+} app = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void
+app_count (int *counter)
+{
+	pthread_mutex_lock (&app.lock);
+	(*counter)++;
+	pthread_mutex_unlock (&app.lock);
+}
+
+static CK_RV
+app_create (CK_VOID_PTR_PTR out)
+{
+	struct app_mutex *m = calloc (1, sizeof *m);
+
+	if (m == NULL)
+		return CKR_HOST_MEMORY;
+	pthread_mutex_init (&m->m, NULL);
+	app_count (&app.created);
+	*out = m;
+	return CKR_OK;
+}
+
+static CK_RV
+app_destroy (CK_VOID_PTR p)
+{
+	struct app_mutex *m = p;
+
+	if (m->held)
+		app_count (&app.misused);
+	pthread_mutex_destroy (&m->m);
+	free (m);
+	app_count (&app.destroyed);
+	return CKR_OK;
+}
+
+static CK_RV
+app_lock (CK_VOID_PTR p)
+{
+	struct app_mutex *m = p;
+
+	pthread_mutex_lock (&m->m);
+	m->held = 1;
+	app_count (&app.locked);
+	return CKR_OK;
+}
+
+static CK_RV
+app_unlock (CK_VOID_PTR p)
+{
+	struct app_mutex *m = p;
+
+	if (!m->held) {
+		app_count (&app.misused);
+		return CKR_MUTEX_NOT_LOCKED;
+	}
+	m->held = 0;
+	app_count (&app.unlocked);
+	pthread_mutex_unlock (&m->m);
+	return CKR_OK;
+}
+
+/* Given mutex functions and no CKF_OS_LOCKING_OK, the module locks with
+ * the application's (v2.40 section 5.4): every lock released, every
+ * mutex destroyed by C_Finalize. */
+START_TEST (test_application_mutexes)
+{
+	CK_C_INITIALIZE_ARGS mine = { app_create, app_destroy, app_lock, app_unlock, 0, NULL };
+	CK_C_INITIALIZE_ARGS os = { .flags = CKF_OS_LOCKING_OK };
+
+	ck_assert_rv (p11->C_Finalize (NULL), CKR_OK);
+	ck_assert_rv (p11->C_Initialize (&mine), CKR_OK);
+	sign_from_two_threads ();
+	ck_assert_int_gt (app.created, 0);
+	ck_assert_int_gt (app.locked, 0);
+	ck_assert_int_eq (app.unlocked, app.locked);
+	ck_assert_rv (p11->C_Finalize (NULL), CKR_OK);
+	ck_assert_int_eq (app.destroyed, app.created);
+	ck_assert_int_eq (app.misused, 0);
+	/* For the fixture's C_Finalize. */
+	ck_assert_rv (p11->C_Initialize (&os), CKR_OK);
+}
 END_TEST
 
 static Suite *
@@ -144,6 +244,7 @@ p11_sign_suite (void)
 	tcase_add_test (tc, test_card_pulled_mid_sign);
 	tc = p11_card_case (s, "threads");
 	tcase_add_test (tc, test_two_threads);
+	tcase_add_test (tc, test_application_mutexes);
 	return s;
 }
 
