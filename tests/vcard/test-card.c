@@ -97,7 +97,7 @@ START_TEST(power_cycle_and_reset_clear_state)
 END_TEST
 
 /* Command sequences on a fresh card, each with the status words (and
- * data lengths) it must get. */
+ * data) it must get. */
 static const struct card_script scripts[] = {
 	/* --no-jpki: another kind of card, whose SELECT of the JPKI AID fails. */
 	{ "no JPKI card refuses the AID", .opt = { .no_jpki = true }, .steps = {
