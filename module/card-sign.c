@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Signing with a card's key, every signature checked before it leaves. */
+/* Signing with a card's key, every signature checked before it leaves;
+ * whether the card signs PSS. */
 #include "card-private.h"
 
 #include <openssl/crypto.h>
@@ -8,9 +9,43 @@
 #include "mech.h"
 #include "rv.h"
 
+bool
+card_offers_pss_cardlocked (struct card *card)
+{
+	enum jpki_result r;
+
+	if (!mech_pss_wanted ())
+		return false;
+	if (jpki_pss_support (card->conn.jpki) == JPKI_SUPPORT_UNKNOWN &&
+	    card_begin_cardlocked (card) == CKR_OK) {
+		r = jpki_ask_pss (card->conn.jpki);
+		/* Not asked (the card gone, say): no PSS now, asked again next time. */
+		if (card_end_cardlocked (card, RV_ASKED_COMMAND, r) != CKR_OK)
+			LOG ("could not ask the card whether it signs PSS: %s", jpki_result_name (r));
+	}
+	switch (jpki_pss_support (card->conn.jpki)) {
+	case JPKI_SUPPORT_LIKELY:
+	case JPKI_SUPPORT_YES:
+		return true;
+	case JPKI_SUPPORT_UNKNOWN:
+	case JPKI_SUPPORT_NO:
+		break;
+	}
+	return false;
+}
+
+/* The check of the card's answer, with the scheme it was asked for. */
+static bool
+card_signature_matches (const struct cert_info *cert, bool pss, const uint8_t *card_input,
+                        size_t input_len, const uint8_t *sig, size_t sig_len)
+{
+	if (pss)
+		return pss_signature_matches (cert->public_key, card_input, input_len, sig, sig_len);
+	return signature_matches (cert->public_key, card_input, input_len, sig, sig_len);
+}
 
 CK_RV
-card_sign_cardlocked (struct card *card, enum jpki_key key, const uint8_t *card_input,
+card_sign_cardlocked (struct card *card, enum jpki_key key, bool pss, const uint8_t *card_input,
                       size_t input_len, uint8_t *sig, size_t *sig_len)
 {
 	const struct cert_info *cert = NULL;
@@ -26,7 +61,8 @@ card_sign_cardlocked (struct card *card, enum jpki_key key, const uint8_t *card_
 	rv = card_begin_cardlocked (card);
 	if (rv != CKR_OK)
 		return rv;
-	r = jpki_sign (card->conn.jpki, key, card_input, input_len, sig, JPKI_RSA_BYTES, sig_len);
+	r = jpki_sign (card->conn.jpki, key, pss ? JPKI_SCHEME_PSS : JPKI_SCHEME_PKCS1, card_input,
+	               input_len, sig, JPKI_RSA_BYTES, sig_len);
 	rv = card_end_cardlocked (card, RV_ASKED_COMMAND, r);
 	if (r == JPKI_SECURITY_STATUS) {
 		LOG ("the card no longer has our PIN verified");
@@ -34,11 +70,15 @@ card_sign_cardlocked (struct card *card, enum jpki_key key, const uint8_t *card_
 	}
 	if (rv != CKR_OK)
 		return rv;
-	if (!signature_matches (cert->public_key, card_input, input_len, sig, *sig_len)) {
-		LOG ("the card's signature (%zu bytes) does not verify: withheld", *sig_len);
+	if (!card_signature_matches (cert, pss, card_input, input_len, sig, *sig_len)) {
+		if (pss)
+			LOG ("the card's PSS signature (%zu bytes) does not verify with SHA-256, "
+			     "MGF1-SHA-256 and salt %d (a card with another salt length, or a faulty "
+			     "one): withheld", *sig_len, MECH_PSS_SALT_LEN);
+		else
+			LOG ("the card's signature (%zu bytes) does not verify: withheld", *sig_len);
 		OPENSSL_cleanse (sig, JPKI_RSA_BYTES);
 		return CKR_DEVICE_ERROR;
 	}
 	return CKR_OK;
 }
-

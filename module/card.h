@@ -69,9 +69,19 @@ CK_RV card_set_pin_cardlocked (struct card *card, enum jpki_key key, const uint8
 CK_RV card_certificate_cardlocked (struct card *card, enum jpki_key key, enum card_cert which,
                                    enum rv_asked asked, const struct cert_info **out);
 
-/* Signs card_input (DigestInfo or raw data) and checks the result against
- * the certificate before handing it out.  sig holds JPKI_RSA_BYTES. */
-CK_RV card_sign_cardlocked (struct card *card, enum jpki_key key, const uint8_t *card_input,
-                            size_t input_len, uint8_t *sig, size_t *sig_len);
+/* Whether the card's tokens offer PSS: the user's switch (mech.h), then
+ * the card, asked once (jpki_ask_pss, no PIN, nothing signed) in a
+ * transaction of its own; no, for as long as the card stays in the
+ * reader, once it refused a PSS signature. */
+bool card_offers_pss_cardlocked (struct card *card);
+
+/* Signs card_input (DigestInfo or raw data; with pss the SHA-256 hash)
+ * and checks the result against the certificate, with the same scheme,
+ * before handing it out.  A card that refuses PSS: CKR_FUNCTION_FAILED,
+ * and its tokens offer PSS no more.
+ * sig holds JPKI_RSA_BYTES. */
+CK_RV card_sign_cardlocked (struct card *card, enum jpki_key key, bool pss,
+                            const uint8_t *card_input, size_t input_len, uint8_t *sig,
+                            size_t *sig_len);
 
 #endif

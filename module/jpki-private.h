@@ -59,6 +59,8 @@ struct jpki_card {
 	bool ap_assumed;
 	int current_ef;         /* NO_EF when unknown */
 	bool no_extended;       /* the reader or card refused an extended read */
+	enum jpki_support pss;  /* P1 04 */
+	enum jpki_support named_key;   /* P2 80 | short EF id */
 	uint8_t resp[RESPONSE_MAX];
 };
 

@@ -3,7 +3,7 @@
  * D3 92 F0 00 26 01 00 00 00 01; tests/vcard/README.md says how a card
  * answers each): the card's state, the one exchange every APDU goes
  * through (encode, log with any PIN masked, send, decode the status word
- * once), selection, signing and logout.  The selection state is updated
+ * once), selection and logout (signing: jpki-sign.c).  The selection state is updated
  * on every SELECT, whatever its outcome. */
 #include "jpki.h"
 
@@ -35,6 +35,7 @@ jpki_result_name (enum jpki_result r)
 	case JPKI_CARD_REMOVED: return "CARD_REMOVED";
 	case JPKI_TRANSPORT_ERROR: return "TRANSPORT_ERROR";
 	case JPKI_NO_MEMORY: return "NO_MEMORY";
+	case JPKI_NOT_SUPPORTED: return "NOT_SUPPORTED";
 	}
 	return "unknown";
 }
@@ -290,58 +291,6 @@ jpki_select_ef (struct jpki_card *card, int fid)
 	else if ((r = jpki_result_from_sw (&a)) == JPKI_OK)
 		r = JPKI_BAD_RESPONSE;   /* 62 82 selects nothing */
 out:
-	return r;
-}
-
-static int
-key_ef (enum jpki_key key)
-{
-	return key == JPKI_KEY_SIGN ? EF_SIGN_KEY : EF_AUTH_KEY;
-}
-
-static enum jpki_result
-sign_once (struct jpki_card *card, enum jpki_key key, const uint8_t *data, size_t data_len,
-           uint8_t *sig, size_t sig_cap, size_t *sig_len)
-{
-	struct apdu apdu = { 0x80, 0x2A, 0x00, 0x80, data, data_len, SIGNATURE_LE };
-	struct answer a;
-	enum jpki_result r;
-
-	*sig_len = 0;
-	if (data == NULL || data_len == 0 || data_len > SIGN_MAX_INPUT)
-		return JPKI_BAD_INPUT;
-	r = jpki_select_ef (card, key_ef (key));
-	if (r != JPKI_OK)
-		goto out;
-	r = jpki_exchange (card, &apdu, SHOW_ALL, &a);
-	if (r != JPKI_OK)
-		goto out;
-	if (a.meaning != SW_OK) {
-		r = jpki_result_from_sw (&a);
-		if (r == JPKI_OK)
-			r = JPKI_BAD_RESPONSE;   /* 62 82: no warning is a signature */
-		goto out;
-	}
-	if (a.data_len == 0 || a.data_len > sig_cap) {
-		LOG ("signature of %zu bytes for a %zu-byte buffer", a.data_len, sig_cap);
-		r = JPKI_BAD_RESPONSE;
-		goto out;
-	}
-	memcpy (sig, card->resp, a.data_len);
-	*sig_len = a.data_len;
-out:
-	return r;
-}
-
-enum jpki_result
-jpki_sign (struct jpki_card *card, enum jpki_key key,
-           const uint8_t *data, size_t data_len,
-           uint8_t *sig, size_t sig_cap, size_t *sig_len)
-{
-	enum jpki_result r = sign_once (card, key, data, data_len, sig, sig_cap, sig_len);
-
-	if (jpki_retry_with_selection (card, r))
-		r = sign_once (card, key, data, data_len, sig, sig_cap, sig_len);
 	return r;
 }
 

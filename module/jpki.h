@@ -24,6 +24,7 @@ enum jpki_result {
 	JPKI_CARD_REMOVED,      /* transport: card gone */
 	JPKI_TRANSPORT_ERROR,
 	JPKI_NO_MEMORY,
+	JPKI_NOT_SUPPORTED,     /* the card refused the signature scheme asked for */
 };
 
 const char *jpki_result_name (enum jpki_result r);
@@ -120,12 +121,36 @@ enum jpki_result jpki_change_pin (struct jpki_card *card, enum jpki_key key,
                                   const uint8_t *old_pin, size_t old_len,
                                   const uint8_t *new_pin, size_t new_len, int *tries_left);
 
-/* COMPUTE DIGITAL SIGNATURE over data (a DigestInfo, or raw data for
- * CKM_RSA_PKCS); the card pads.  sig_cap must be >= 256;
- * *sig_len is the answer's length, not checked here. */
-enum jpki_result jpki_sign (struct jpki_card *card, enum jpki_key key,
+/* How the card is asked to sign: P1 of COMPUTE DIGITAL SIGNATURE. */
+enum jpki_scheme {
+	JPKI_SCHEME_PKCS1,      /* P1 00: PKCS#1 v1.5 over the data as given (1-245 bytes) */
+	JPKI_SCHEME_PSS,        /* P1 04: RSASSA-PSS over a 32-byte SHA-256 hash */
+};
+
+/* What is known of something not every card may have. */
+enum jpki_support {
+	JPKI_SUPPORT_UNKNOWN,   /* not asked yet */
+	JPKI_SUPPORT_LIKELY,    /* the card's answer without a PIN suggests it */
+	JPKI_SUPPORT_YES,       /* the card did it */
+	JPKI_SUPPORT_NO,        /* the card refused it */
+};
+
+/* COMPUTE DIGITAL SIGNATURE over data (a DigestInfo or raw data; for PSS
+ * the hash); the card pads.  The key is named in the command (P2 97/9A,
+ * no SELECT) until the card refuses that once, then selected (P2 80).
+ * JPKI_NOT_SUPPORTED when the card refuses the scheme; the card's PSS
+ * support is then JPKI_SUPPORT_NO.  sig_cap must be >= 256; *sig_len is
+ * the answer's length, not checked here. */
+enum jpki_result jpki_sign (struct jpki_card *card, enum jpki_key key, enum jpki_scheme scheme,
                             const uint8_t *data, size_t data_len,
                             uint8_t *sig, size_t sig_cap, size_t *sig_len);
+
+/* Inside a transaction, with or without a PIN verified, signing nothing:
+ * 80 2A 04 97 with no data.  6A 86 (P1 or P2 unknown): no PSS, and the
+ * key is selected for every signature; 69 82 or 67 00: PSS likely, the
+ * first PSS signature settles it. */
+enum jpki_result jpki_ask_pss (struct jpki_card *card);
+enum jpki_support jpki_pss_support (const struct jpki_card *card);
 
 /* Selects the MF, which clears both PINs' verified state on the card. */
 enum jpki_result jpki_clear_security_state (struct jpki_card *card);

@@ -49,6 +49,7 @@ object_private (const struct card *card, enum jpki_key key, const struct object_
 
 struct object_ref {
 	const struct object_row *row;
+	struct card *card;
 	enum jpki_key key;
 	const struct cert_info *cert;
 	bool private;
@@ -79,6 +80,7 @@ object_ref_get (CK_SLOT_ID slot, struct card *card, size_t row, enum rv_asked as
 	enum jpki_key key = slot_key (slot);
 
 	ref->row = &rows[row];
+	ref->card = card;
 	ref->key = key;
 	ref->private = object_private (card, key, ref->row);
 	if (ref->private && !card_logged_in_cardlocked (card, key))
@@ -207,7 +209,7 @@ get_key (const struct object_ref *o, CK_ATTRIBUTE_TYPE type, struct attr_value *
 	case CKA_PUBLIC_KEY_INFO: attr_set_bytes (v, c->spki.data, c->spki.len); break;
 	case CKA_ALLOWED_MECHANISMS: {
 		CK_ULONG n = N_ELEMENTS (v->scratch.mechanisms);
-		if (mech_list (v->scratch.mechanisms, &n, false) != CKR_OK)
+		if (mech_list (v->scratch.mechanisms, &n, card_offers_pss_cardlocked (o->card)) != CKR_OK)
 			return CKR_GENERAL_ERROR;
 		attr_set_bytes (v, v->scratch.mechanisms, n * sizeof (CK_MECHANISM_TYPE));
 		break;
@@ -255,7 +257,7 @@ static bool
 may_match_without_card (CK_SLOT_ID slot, struct card *card, size_t row, const CK_ATTRIBUTE *tmpl,
                         CK_ULONG count)
 {
-	struct object_ref ref = { &rows[row], slot_key (slot), NULL,
+	struct object_ref ref = { &rows[row], card, slot_key (slot), NULL,
 	                          object_private (card, slot_key (slot), &rows[row]) };
 	CK_RV rv = CKR_OK;
 

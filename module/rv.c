@@ -14,6 +14,9 @@ rv_from_jpki (enum jpki_result r)
 	case JPKI_BAD_INPUT: return CKR_DATA_LEN_RANGE;
 	case JPKI_CARD_REMOVED: return CKR_DEVICE_REMOVED;
 	case JPKI_NO_MEMORY: return CKR_HOST_MEMORY;
+	/* The card refused the signature's scheme (PSS on a card without it):
+	 * C_Sign may not answer CKR_MECHANISM_INVALID, the next C_SignInit does. */
+	case JPKI_NOT_SUPPORTED: return CKR_FUNCTION_FAILED;
 	case JPKI_NOT_JPKI:
 	case JPKI_NOT_FOUND:
 	case JPKI_BAD_RESPONSE:

@@ -35,13 +35,17 @@ sign_init (CK_SESSION_HANDLE handle, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDL
 		return CKR_ARGUMENTS_BAD;
 	if (session_sign_state (s)->active)
 		return CKR_OPERATION_ACTIVE;
-	mech = mech_find (mechanism->mechanism, false);
+	/* Only a PSS mechanism makes the card say whether it has PSS. */
+	mech = mech_find (mechanism->mechanism, true);
+	if (mech != NULL && mech->padding == MECH_PSS && !card_offers_pss_cardlocked (card))
+		mech = NULL;
 	if (mech == NULL) {
 		LOG ("mechanism 0x%lx not supported", mechanism->mechanism);
 		return CKR_MECHANISM_INVALID;
 	}
-	if (mechanism->pParameter != NULL || mechanism->ulParameterLen != 0)
-		return CKR_MECHANISM_PARAM_INVALID;
+	rv = mech_check_params (mech, mechanism->pParameter, mechanism->ulParameterLen);
+	if (rv != CKR_OK)
+		return rv;
 	rv = object_check_signing_key (s, card, key);
 	if (rv != CKR_OK)
 		return rv;
@@ -58,6 +62,7 @@ sign_init (CK_SESSION_HANDLE handle, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDL
 static CK_RV
 sign_finish (struct session *s, struct card *card, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len)
 {
+	struct sign_op *op = &session_sign_state (s)->op;
 	uint8_t input[JPKI_RSA_BYTES], out[JPKI_RSA_BYTES];
 	size_t input_len = 0, out_len = 0;
 	CK_RV rv;
@@ -70,9 +75,10 @@ sign_finish (struct session *s, struct card *card, CK_BYTE_PTR sig, CK_ULONG_PTR
 		*sig_len = JPKI_RSA_BYTES;
 		return CKR_BUFFER_TOO_SMALL;
 	}
-	rv = sign_op_card_input (&session_sign_state (s)->op, input, &input_len);
+	rv = sign_op_card_input (op, input, &input_len);
 	if (rv == CKR_OK)
-		rv = card_sign_cardlocked (card, slot_key (session_slot (s)), input, input_len, out, &out_len);
+		rv = card_sign_cardlocked (card, slot_key (session_slot (s)), op->mech->padding == MECH_PSS,
+		                           input, input_len, out, &out_len);
 	if (rv == CKR_OK) {
 		memcpy (sig, out, out_len);
 		*sig_len = out_len;

@@ -81,7 +81,7 @@ token_mechanisms (CK_SLOT_ID slot, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR coun
 		return rv;
 	if (count == NULL)
 		return CKR_ARGUMENTS_BAD;
-	return mech_list (list, count, false);
+	return mech_list (list, count, card_offers_pss_cardlocked (card));
 }
 
 CK_RV
@@ -95,7 +95,7 @@ token_mechanism_info (CK_SLOT_ID slot, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO
 		return rv;
 	if (info == NULL)
 		return CKR_ARGUMENTS_BAD;
-	row = mech_find (type, false);
+	row = mech_find (type, card_offers_pss_cardlocked (card));
 	if (row == NULL)
 		return CKR_MECHANISM_INVALID;
 	mech_info (row, info);

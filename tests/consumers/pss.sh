@@ -116,8 +116,8 @@ if [ "${1:-}" = --flow ]; then
 			-m SHA256-RSA-PKCS-PSS --mgf MGF1-SHA256 --salt-len 32 --input-file "$work/data"
 		[ ! -s "$work/sig" ] || fail "a signature was written"
 		[ "$(grep -c ' C 802A04' "$JPKI_VCARD_APDU_LOG")" -ge 1 ] || fail "the card was not asked"
-		grep -q "other salt length" "$work/module.log" || fail "no log line for the salt length"
-		grep -F "other salt length" "$work/module.log"
+		grep -q "another salt length" "$work/module.log" || fail "no log line for the salt length"
+		grep -F "another salt length" "$work/module.log"
 		sign_and_verify "$m" auth "$work"
 		echo "FINDING wrong-salt: a PSS signature with salt 20 withheld, logged; PKCS#1 v1.5 signs"
 		;;

@@ -171,7 +171,8 @@ sign_once (struct jpki_card *card, enum jpki_key key, enum jpki_file file)
 	jpki_transaction_begin (card);
 	cert = read_certificate (card, file);
 	memset (sig, 0, sizeof sig);
-	r = jpki_sign (card, key, digest_info, sizeof digest_info, sig, sizeof sig, &sig_len);
+	r = jpki_sign (card, key, JPKI_SCHEME_PKCS1, digest_info, sizeof digest_info, sig, sizeof sig,
+	               &sig_len);
 	PROMISE (r == JPKI_OK ? sig_len >= 1 && sig_len <= sizeof sig : sig_len == 0);
 	if (r == JPKI_OK && cert != NULL)
 		signature_matches (cert->public_key, digest_info, sizeof digest_info, sig, sig_len);

@@ -77,5 +77,7 @@ CK_RV p11_sign_parts_rv (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key, CK_MECHANISM
 
 /* The mechanisms the module must offer. */
 extern const CK_MECHANISM_TYPE all_mechs[5];
+/* What a card that answers 80 2A 04 97 with 69 82 offers besides. */
+extern const CK_MECHANISM_TYPE pss_mechs[2];
 
 #endif

@@ -169,7 +169,8 @@ START_TEST (test_sign_init_rules)
 	              CKR_OPERATION_NOT_INITIALIZED);
 	ck_assert_rv (p11->C_SignUpdate (s, (CK_BYTE_PTR) "x", 1), CKR_OPERATION_NOT_INITIALIZED);
 	ck_assert_rv (p11->C_SignFinal (s, sig, &sig_len), CKR_OPERATION_NOT_INITIALIZED);
-	ck_assert_rv (p11->C_SignInit (s, &pss, priv), CKR_MECHANISM_INVALID);
+	/* PSS takes its parameters (hashAlg, mgf, sLen), never none. */
+	ck_assert_rv (p11->C_SignInit (s, &pss, priv), CKR_MECHANISM_PARAM_INVALID);
 	ck_assert_rv (p11->C_SignInit (s, &with_param, priv), CKR_MECHANISM_PARAM_INVALID);
 	/* The public key has CKA_SIGN false (as SoftHSMv2 answers too). */
 	ck_assert_rv (p11->C_SignInit (s, &m, pub), CKR_KEY_FUNCTION_NOT_PERMITTED);

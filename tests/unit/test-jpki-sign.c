@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* COMPUTE DIGITAL SIGNATURE against a scripted stand-in transport
- * (script-transport.h). */
+ * (script-transport.h): the key named in the command (P2 97/9A) and the
+ * fall-back to SELECT + P2 80, PSS (P1 04), and the question whether the
+ * card has PSS. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,36 +11,110 @@
 #include "jpki.h"
 #include "script-transport.h"
 
-/* ---- COMPUTE DIGITAL SIGNATURE ---- */
-
 static const char digest_info[] =
 	"3031300D060960864801650304020105000420"
 	"000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F";
+#define HASH32 "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F"
 
-START_TEST (test_sign)
+/* Signature command with P1, P2 and hex data, Le 00 (a static buffer,
+ * one of two, so that two can be in use at once). */
+static const char *
+sign_cmd (const char *p1p2, const char *data)
 {
-	uint8_t di[51], sig[300], expected[256];
-	size_t sig_len = 0, i;
-	char cmd[2 * 64 + 16];
+	static char buf[2][2 * 260 + 16];
+	static int next;
+	char *cmd = buf[next++ % 2];
+
+	snprintf (cmd, sizeof buf[0], "802A%s%02zX%s00", p1p2, strlen (data) / 2, data);
+	return cmd;
+}
+
+static size_t
+sign_pkcs1 (enum jpki_key key, uint8_t *sig, size_t cap, enum jpki_result want)
+{
+	uint8_t di[51];
+	size_t sig_len = 12345;
 
 	ck_assert_uint_eq (bytes_of (digest_info, di), 51);
+	ck_assert_int_eq (jpki_sign (card, key, JPKI_SCHEME_PKCS1, di, 51, sig, cap, &sig_len), want);
+	if (want != JPKI_OK)
+		ck_assert_uint_eq (sig_len, 0);
+	return sig_len;
+}
+
+static enum jpki_result
+sign_pss (enum jpki_key key, uint8_t *sig, size_t *sig_len)
+{
+	uint8_t hash[32];
+
+	ck_assert_uint_eq (bytes_of (HASH32, hash), 32);
+	return jpki_sign (card, key, JPKI_SCHEME_PSS, hash, 32, sig, 256, sig_len);
+}
+
+/* ---- the key named in the command ---- */
+
+START_TEST (test_sign_named)
+{
+	uint8_t sig[300], expected[256];
+	size_t i;
+
 	for (i = 0; i < sizeof expected; i++)
 		expected[i] = (uint8_t) (255 - i);
-	snprintf (cmd, sizeof cmd, "802A008033%s00", digest_info);
 	expect (SELECT_AP, OK);
-	expect (SELECT_EF ("0017"), OK);
-	expect_data (cmd, expected, 256, 0x9000);
-	expect_data (cmd, expected, 256, 0x9000);   /* key EF still current */
-	expect (SELECT_EF ("001A"), OK);
-	expect_data (cmd, expected, 255, 0x9000);
+	expect_data (sign_cmd ("0097", digest_info), expected, 256, 0x9000);
+	expect_data (sign_cmd ("0097", digest_info), expected, 256, 0x9000);
+	expect_data (sign_cmd ("009A", digest_info), expected, 255, 0x9000);
 
-	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_AUTH, di, 51, sig, sizeof sig, &sig_len), JPKI_OK);
-	ck_assert_uint_eq (sig_len, 256);
+	ck_assert_uint_eq (sign_pkcs1 (JPKI_KEY_AUTH, sig, sizeof sig, JPKI_OK), 256);
 	ck_assert_mem_eq (sig, expected, 256);
-	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_AUTH, di, 51, sig, 256, &sig_len), JPKI_OK);
-	ck_assert_uint_eq (sig_len, 256);
-	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, di, 51, sig, 256, &sig_len), JPKI_OK);
-	ck_assert_uint_eq (sig_len, 255);
+	ck_assert_uint_eq (sign_pkcs1 (JPKI_KEY_AUTH, sig, 256, JPKI_OK), 256);
+	ck_assert_uint_eq (sign_pkcs1 (JPKI_KEY_SIGN, sig, 256, JPKI_OK), 255);
+	assert_all_sent ();
+}
+END_TEST
+
+/* The first refusal of the named key: SELECT + P2 80 at once, and from
+ * then on, whatever the card's refusal said. */
+START_TEST (test_sign_named_refused)
+{
+	static const char *const refusals[] = { "6A86", "6A82", "6986", "6D00", "6A80" };
+	uint8_t sig[256], expected[256];
+
+	memset (expected, 0x77, sizeof expected);
+	expect (SELECT_AP, OK);
+	expect (sign_cmd ("0097", digest_info), refusals[_i]);
+	expect (SELECT_EF ("0017"), OK);
+	expect_data (sign_cmd ("0080", digest_info), expected, 256, 0x9000);
+	expect_data (sign_cmd ("0080", digest_info), expected, 256, 0x9000);   /* EF still current */
+	expect (SELECT_EF ("001A"), OK);
+	expect_data (sign_cmd ("0080", digest_info), expected, 256, 0x9000);
+
+	ck_assert_uint_eq (sign_pkcs1 (JPKI_KEY_AUTH, sig, 256, JPKI_OK), 256);
+	ck_assert_mem_eq (sig, expected, 256);
+	ck_assert_uint_eq (sign_pkcs1 (JPKI_KEY_AUTH, sig, 256, JPKI_OK), 256);
+	ck_assert_uint_eq (sign_pkcs1 (JPKI_KEY_SIGN, sig, 256, JPKI_OK), 256);
+	assert_all_sent ();
+}
+END_TEST
+
+/* With the application only assumed selected, a refusal may be another
+ * application's: selected again, and the named key tried once more. */
+START_TEST (test_sign_named_after_other_application)
+{
+	uint8_t sig[256], expected[256];
+
+	memset (expected, 0x33, sizeof expected);
+	expect (SELECT_AP, OK);
+	expect_data (sign_cmd ("0097", digest_info), expected, 256, 0x9000);
+	expect (sign_cmd ("0097", digest_info), "6E00");
+	expect (SELECT_AP, OK);
+	expect_data (sign_cmd ("0097", digest_info), expected, 256, 0x9000);
+
+	sign_pkcs1 (JPKI_KEY_AUTH, sig, 256, JPKI_OK);
+	jpki_transaction_end (card);
+	jpki_transaction_begin (card);
+	ck_assert (jpki_selection_assumed (card));
+	ck_assert_uint_eq (sign_pkcs1 (JPKI_KEY_AUTH, sig, 256, JPKI_OK), 256);
 	assert_all_sent ();
 }
 END_TEST
@@ -47,36 +123,40 @@ START_TEST (test_sign_refusals)
 {
 	uint8_t data[246], sig[256], answer[260];
 	size_t sig_len = 99;
-	char cmd[16];
+	const char *cmd = sign_cmd ("009A", "41");
 
 	memset (data, 0x41, sizeof data);
 	memset (answer, 0x42, sizeof answer);
-	snprintf (cmd, sizeof cmd, "802A00800141" "00");
 	expect (SELECT_AP, OK);
-	expect (SELECT_EF ("001A"), OK);
 	expect (cmd, "6982");
 	expect_data (cmd, answer, 257, 0x9000);   /* more than Le */
 	expect_data (cmd, answer, 256, 0x9000);   /* more than sig_cap */
 	expect (cmd, OK);                         /* no signature at all */
 	expect_data (cmd, answer, 256, 0x6282);
 
-	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, data, 1, sig, 256, &sig_len),
-	                  JPKI_SECURITY_STATUS);
+	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, JPKI_SCHEME_PKCS1, data, 1, sig, 256,
+	                             &sig_len), JPKI_SECURITY_STATUS);
 	ck_assert_uint_eq (sig_len, 0);
-	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, data, 1, sig, 256, &sig_len),
-	                  JPKI_BAD_RESPONSE);
-	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, data, 1, sig, 128, &sig_len),
-	                  JPKI_BAD_RESPONSE);
-	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, data, 1, sig, 256, &sig_len),
-	                  JPKI_BAD_RESPONSE);
-	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, data, 1, sig, 256, &sig_len),
-	                  JPKI_BAD_RESPONSE);
+	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, JPKI_SCHEME_PKCS1, data, 1, sig, 256,
+	                             &sig_len), JPKI_BAD_RESPONSE);
+	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, JPKI_SCHEME_PKCS1, data, 1, sig, 128,
+	                             &sig_len), JPKI_BAD_RESPONSE);
+	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, JPKI_SCHEME_PKCS1, data, 1, sig, 256,
+	                             &sig_len), JPKI_BAD_RESPONSE);
+	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, JPKI_SCHEME_PKCS1, data, 1, sig, 256,
+	                             &sig_len), JPKI_BAD_RESPONSE);
 	ck_assert_uint_eq (sig_len, 0);
 	/* Input lengths the card never sees. */
-	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, data, 0, sig, 256, &sig_len),
-	                  JPKI_BAD_INPUT);
-	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, data, 246, sig, 256, &sig_len),
-	                  JPKI_BAD_INPUT);
+	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, JPKI_SCHEME_PKCS1, data, 0, sig, 256,
+	                             &sig_len), JPKI_BAD_INPUT);
+	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, JPKI_SCHEME_PKCS1, data, 246, sig, 256,
+	                             &sig_len), JPKI_BAD_INPUT);
+	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, JPKI_SCHEME_PSS, data, 31, sig, 256,
+	                             &sig_len), JPKI_BAD_INPUT);
+	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, JPKI_SCHEME_PSS, data, 33, sig, 256,
+	                             &sig_len), JPKI_BAD_INPUT);
+	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, JPKI_SCHEME_PSS, NULL, 32, sig, 256,
+	                             &sig_len), JPKI_BAD_INPUT);
 	assert_all_sent ();
 }
 END_TEST
@@ -87,20 +167,20 @@ END_TEST
 START_TEST (test_sign_pin_words)
 {
 	static const char *const answers[] = { "63C2", "63C0", "6983", "6984" };
-	uint8_t data[1] = { 0x41 }, sig[256];
-	size_t sig_len = 99;
-	const char *cmd = "802A00800141" "00";
+	uint8_t sig[256];
+	const char *named = sign_cmd ("009A", digest_info);
+	const char *selected = sign_cmd ("0080", digest_info);
 
 	expect (SELECT_AP, OK);
+	expect (named, answers[_i]);
+	expect (named, "6A86");
 	expect (SELECT_EF ("001A"), answers[_i]);
 	expect (SELECT_EF ("001A"), OK);
-	expect (cmd, answers[_i]);
+	expect (selected, answers[_i]);
 
-	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, data, 1, sig, 256, &sig_len),
-	                  JPKI_BAD_RESPONSE);
-	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, data, 1, sig, 256, &sig_len),
-	                  JPKI_BAD_RESPONSE);
-	ck_assert_uint_eq (sig_len, 0);
+	sign_pkcs1 (JPKI_KEY_SIGN, sig, 256, JPKI_BAD_RESPONSE);
+	sign_pkcs1 (JPKI_KEY_SIGN, sig, 256, JPKI_BAD_RESPONSE);
+	sign_pkcs1 (JPKI_KEY_SIGN, sig, 256, JPKI_BAD_RESPONSE);
 	assert_all_sent ();
 }
 END_TEST
@@ -113,11 +193,10 @@ START_TEST (test_sign_longest_input)
 
 	memset (data, 0x5A, sizeof data);
 	expect (SELECT_AP, OK);
-	expect (SELECT_EF ("0017"), OK);
 	st = add_step ("");
 	free (st->cmd);
 	st->cmd = malloc (2 * (4 + 1 + 245 + 1) + 1);
-	strcpy (st->cmd, "802A0080F5");
+	strcpy (st->cmd, "802A0097F5");
 	memset (st->cmd + 10, 'A', 2 * 245);
 	for (size_t i = 0; i < 245; i++)
 		st->cmd[10 + 2 * i] = '5';
@@ -126,8 +205,121 @@ START_TEST (test_sign_longest_input)
 	st->resp[256] = 0x90;
 	st->resp_len = 258;
 
-	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_AUTH, data, 245, sig, 256, &sig_len), JPKI_OK);
+	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_AUTH, JPKI_SCHEME_PKCS1, data, 245, sig, 256,
+	                             &sig_len), JPKI_OK);
 	ck_assert_uint_eq (sig_len, 256);
+	assert_all_sent ();
+}
+END_TEST
+
+/* ---- PSS ---- */
+
+START_TEST (test_sign_pss)
+{
+	uint8_t sig[256], expected[256];
+	size_t sig_len = 0;
+
+	memset (expected, 0x5C, sizeof expected);
+	expect (SELECT_AP, OK);
+	expect_data (sign_cmd ("049A", HASH32), expected, 256, 0x9000);
+
+	ck_assert_int_eq (sign_pss (JPKI_KEY_SIGN, sig, &sig_len), JPKI_OK);
+	ck_assert_uint_eq (sig_len, 256);
+	ck_assert_mem_eq (sig, expected, 256);
+	ck_assert_int_eq (jpki_pss_support (card), JPKI_SUPPORT_YES);
+	/* Known now: the card is not asked. */
+	ck_assert_int_eq (jpki_ask_pss (card), JPKI_OK);
+	assert_all_sent ();
+}
+END_TEST
+
+/* A card that names keys but refuses P1 04: the PSS signature is refused
+ * (named, then selected), PSS is gone, the named key stays. */
+START_TEST (test_sign_pss_refused)
+{
+	uint8_t sig[256], expected[256];
+	size_t sig_len = 99;
+
+	memset (expected, 0x11, sizeof expected);
+	expect (SELECT_AP, OK);
+	expect (sign_cmd ("0497", HASH32), "6A86");
+	expect (SELECT_EF ("0017"), OK);
+	expect (sign_cmd ("0480", HASH32), "6A86");
+	expect_data (sign_cmd ("0097", digest_info), expected, 256, 0x9000);
+
+	ck_assert_int_eq (sign_pss (JPKI_KEY_AUTH, sig, &sig_len), JPKI_NOT_SUPPORTED);
+	ck_assert_uint_eq (sig_len, 0);
+	ck_assert_int_eq (jpki_pss_support (card), JPKI_SUPPORT_NO);
+	ck_assert_uint_eq (sign_pkcs1 (JPKI_KEY_AUTH, sig, 256, JPKI_OK), 256);
+	assert_all_sent ();
+}
+END_TEST
+
+/* What 80 2A 04 97 with no data answers, and what the module makes of it;
+ * then a signature shows whether the key is named. */
+static const struct ask_case {
+	const char *answer;
+	enum jpki_support pss;
+	bool named;          /* the next signature names its key */
+} ask_cases[] = {
+	{ "6A86", JPKI_SUPPORT_NO, false },      /* an older card */
+	{ "6982", JPKI_SUPPORT_LIKELY, true },   /* no PIN verified */
+	{ "6700", JPKI_SUPPORT_LIKELY, true },   /* a PIN verified: no data */
+	{ "6D00", JPKI_SUPPORT_NO, true },
+	{ "9000", JPKI_SUPPORT_NO, true },
+};
+
+START_TEST (test_ask_pss)
+{
+	const struct ask_case *c = &ask_cases[_i];
+	uint8_t sig[256], expected[256];
+
+	memset (expected, 0x22, sizeof expected);
+	ck_assert_int_eq (jpki_pss_support (card), JPKI_SUPPORT_UNKNOWN);
+	expect (SELECT_AP, OK);
+	expect ("802A0497", c->answer);
+	if (c->named) {
+		expect_data (sign_cmd ("0097", digest_info), expected, 256, 0x9000);
+	} else {
+		expect (SELECT_EF ("0017"), OK);
+		expect_data (sign_cmd ("0080", digest_info), expected, 256, 0x9000);
+	}
+
+	ck_assert_int_eq (jpki_ask_pss (card), JPKI_OK);
+	ck_assert_int_eq (jpki_pss_support (card), c->pss);
+	/* Asked once. */
+	ck_assert_int_eq (jpki_ask_pss (card), JPKI_OK);
+	ck_assert_uint_eq (sign_pkcs1 (JPKI_KEY_AUTH, sig, 256, JPKI_OK), 256);
+	assert_all_sent ();
+}
+END_TEST
+
+/* An odd answer with the application only assumed selected: asked again
+ * after selecting it; a card gone: not known, asked next time. */
+START_TEST (test_ask_pss_retries)
+{
+	expect (SELECT_AP, OK);
+	expect ("802A0497", "6E00");
+	expect (SELECT_AP, OK);
+	expect ("802A0497", "6982");
+
+	ck_assert_int_eq (jpki_select_application (card), JPKI_OK);
+	jpki_transaction_end (card);
+	jpki_transaction_begin (card);
+	ck_assert (jpki_selection_assumed (card));
+	ck_assert_int_eq (jpki_ask_pss (card), JPKI_OK);
+	ck_assert_int_eq (jpki_pss_support (card), JPKI_SUPPORT_LIKELY);
+	assert_all_sent ();
+}
+END_TEST
+
+START_TEST (test_ask_pss_card_gone)
+{
+	expect (SELECT_AP, OK);
+	expect_transport ("802A0497", JPKI_TRANSPORT_REMOVED);
+
+	ck_assert_int_eq (jpki_ask_pss (card), JPKI_CARD_REMOVED);
+	ck_assert_int_eq (jpki_pss_support (card), JPKI_SUPPORT_UNKNOWN);
 	assert_all_sent ();
 }
 END_TEST
@@ -139,10 +331,18 @@ jpki_sign_suite (void)
 	TCase *tc;
 
 	tc = script_case (s, "sign");
-	tcase_add_test (tc, test_sign);
+	tcase_add_test (tc, test_sign_named);
+	tcase_add_loop_test (tc, test_sign_named_refused, 0, 5);
+	tcase_add_test (tc, test_sign_named_after_other_application);
 	tcase_add_test (tc, test_sign_refusals);
 	tcase_add_loop_test (tc, test_sign_pin_words, 0, 4);
 	tcase_add_test (tc, test_sign_longest_input);
+	tc = script_case (s, "pss");
+	tcase_add_test (tc, test_sign_pss);
+	tcase_add_test (tc, test_sign_pss_refused);
+	tcase_add_loop_test (tc, test_ask_pss, 0, N_ROWS (ask_cases));
+	tcase_add_test (tc, test_ask_pss_retries);
+	tcase_add_test (tc, test_ask_pss_card_gone);
 	return s;
 }
 
