@@ -10,6 +10,7 @@
 #include "event.h"
 #include "libctx.h"
 #include "log.h"
+#include "mech.h"
 #include "session.h"
 #include "slot.h"
 
@@ -76,10 +77,12 @@ choose_locking (const CK_C_INITIALIZE_ARGS *args)
 	mutexes.destroy = os_destroy_mutex;
 	mutexes.lock = os_lock_mutex;
 	mutexes.unlock = os_unlock_mutex;
+	/* p11-kit hands a module's x-init-reserved option over as pReserved,
+	 * a string: ours is pss=off or pss=on (mech.h); anything else is bad. */
+	if (!mech_configure (args != NULL ? args->pReserved : NULL))
+		return CKR_ARGUMENTS_BAD;
 	if (args == NULL)
 		return CKR_OK;
-	if (args->pReserved != NULL)
-		return CKR_ARGUMENTS_BAD;
 	int given = (args->CreateMutex != NULL) + (args->DestroyMutex != NULL) +
 	            (args->LockMutex != NULL) + (args->UnlockMutex != NULL);
 	if (given != 0 && given != 4)

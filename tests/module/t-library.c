@@ -282,7 +282,8 @@ START_TEST (test_bad_init_args)
 	CK_C_INITIALIZE_ARGS some = { count_create, count_destroy, NULL, NULL, 0, NULL };
 	CK_C_INITIALIZE_ARGS three = { count_create, count_destroy, count_lock, NULL,
 	                               CKF_OS_LOCKING_OK, NULL };
-	CK_C_INITIALIZE_ARGS reserved = { NULL, NULL, NULL, NULL, 0, (CK_VOID_PTR) &some };
+	/* Another module's x-init-reserved option (NSS softokn's). */
+	CK_C_INITIALIZE_ARGS reserved = { NULL, NULL, NULL, NULL, 0, (CK_VOID_PTR) "configDir=sql:db" };
 	CK_ULONG n;
 
 	ck_assert_rv (p11->C_Initialize (&some), CKR_ARGUMENTS_BAD);
@@ -292,6 +293,30 @@ START_TEST (test_bad_init_args)
 	ck_assert_rv (p11->C_GetSlotList (CK_FALSE, NULL, &n), CKR_CRYPTOKI_NOT_INITIALIZED);
 	/* A refused C_Initialize leaves the library usable. */
 	ck_assert_rv (p11->C_Initialize (NULL), CKR_OK);
+	ck_assert_rv (p11->C_Finalize (NULL), CKR_OK);
+}
+END_TEST
+
+/* The module option (p11-kit's x-init-reserved, handed over as
+ * pReserved): pss=off takes PSS off both tokens, pss=on brings it back. */
+START_TEST (test_init_reserved_pss)
+{
+	CK_C_INITIALIZE_ARGS off = { NULL, NULL, NULL, NULL, CKF_OS_LOCKING_OK, (CK_VOID_PTR) "pss=off" };
+	CK_C_INITIALIZE_ARGS on = { NULL, NULL, NULL, NULL, CKF_OS_LOCKING_OK, (CK_VOID_PTR) "pss=on" };
+	CK_MECHANISM_INFO info;
+	CK_ULONG n;
+
+	ck_assert_rv (p11->C_Initialize (&off), CKR_OK);
+	ck_assert_rv (p11->C_GetSlotList (CK_TRUE, NULL, &n), CKR_OK);
+	ck_assert_rv (p11->C_GetMechanismList (SLOT_AUTH, NULL, &n), CKR_OK);
+	ck_assert_uint_eq (n, 5);
+	ck_assert_rv (p11->C_GetMechanismInfo (SLOT_AUTH, CKM_RSA_PKCS_PSS, &info),
+	              CKR_MECHANISM_INVALID);
+	ck_assert_rv (p11->C_Finalize (NULL), CKR_OK);
+	ck_assert_rv (p11->C_Initialize (&on), CKR_OK);
+	ck_assert_rv (p11->C_GetSlotList (CK_TRUE, NULL, &n), CKR_OK);
+	ck_assert_rv (p11->C_GetMechanismList (SLOT_AUTH, NULL, &n), CKR_OK);
+	ck_assert_uint_eq (n, 7);
 	ck_assert_rv (p11->C_Finalize (NULL), CKR_OK);
 }
 END_TEST
@@ -310,6 +335,7 @@ tcase_library (void)
 	tcase_add_test (tc, test_caller_mutexes);
 	tcase_add_test (tc, test_null_mutex_handles);
 	tcase_add_test (tc, test_bad_init_args);
+	tcase_add_test (tc, test_init_reserved_pss);
 	return tc;
 }
 
