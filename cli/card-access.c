@@ -52,11 +52,12 @@ int
 reader_connect (struct readers *r, const char *reader, struct jpki_conn *c)
 {
 	struct pcsc_card *pcsc = NULL;
-	bool present = false;
-	uint32_t events = 0;
+	struct pcsc_reader_state state = { .name = reader };
+	unsigned long pnp = 0;
 
 	memset (c, 0, sizeof *c);
-	if (pcsc_reader_status (r->ctx, reader, &present, &events) != PCSC_OK || !present)
+	/* Timeout 0 on a reader not looked at yet: its state at once. */
+	if (pcsc_wait_change (r->ctx, &state, 1, &pnp, 0) != PCSC_OK || !state.present)
 		return 0;
 	if (pcsc_connect (r->ctx, reader, &pcsc) != PCSC_OK || jpki_conn_open (c, pcsc) != PCSC_OK)
 		return -1;

@@ -183,39 +183,6 @@ out:
 	return r;
 }
 
-/* Timeout 0 with SCARD_STATE_UNAWARE: answers at once.  A mute card
- * counts as absent.  pcsc-lite keeps the reader's event counter in the
- * high 16 bits of dwEventState. */
-enum pcsc_result
-pcsc_reader_status (struct pcsc_context *ctx, const char *reader,
-                    bool *present, uint32_t *event_count)
-{
-	SCARD_READERSTATE state;
-	enum pcsc_result r;
-	LONG rv;
-
-	*present = false;
-	*event_count = 0;
-	memset (&state, 0, sizeof state);
-	state.szReader = reader;
-	state.dwCurrentState = SCARD_STATE_UNAWARE;
-	rv = SCardGetStatusChange (ctx->handle, 0, &state, 1);
-	if (rv == SCARD_E_TIMEOUT)
-		rv = SCARD_S_SUCCESS;
-	r = CHECK_SCARD ("SCardGetStatusChange", rv);
-	if (r != PCSC_OK)
-		goto out;
-	if (state.dwEventState & (SCARD_STATE_UNKNOWN | SCARD_STATE_IGNORE)) {
-		r = PCSC_NO_READERS;
-		goto out;
-	}
-	*present = (state.dwEventState & SCARD_STATE_PRESENT) &&
-	           !(state.dwEventState & SCARD_STATE_MUTE);
-	*event_count = (uint32_t) (state.dwEventState >> 16) & 0xFFFF;
-out:
-	return r;
-}
-
 enum pcsc_result
 pcsc_connect (struct pcsc_context *ctx, const char *reader, struct pcsc_card **out)
 {

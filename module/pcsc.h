@@ -33,11 +33,6 @@ void pcsc_context_close (struct pcsc_context *ctx);
 enum pcsc_result pcsc_list_readers (struct pcsc_context *ctx, char ***names);
 void pcsc_readers_free (char **names);
 
-/* Presence of a card in a reader without connecting; *event_count is
- * pcsc-lite's per-reader event counter (changes on insert/remove). */
-enum pcsc_result pcsc_reader_status (struct pcsc_context *ctx, const char *reader,
-                                     bool *present, uint32_t *event_count);
-
 /* One reader as pcsc_wait_change sees it.  raw 0: not looked at yet. */
 struct pcsc_reader_state {
 	const char *name;
