@@ -14,17 +14,18 @@
  *   2. gate (library.c): the library's state, its pid and the count of
  *      calls inside; held for a few instructions, nothing taken under it.
  *   3. list (slot.c): the PC/SC context that asks pcscd for its readers.
- *   4. card, one per reader (slot.c): that reader's own PC/SC context, the
- *      JPKI card bound in it and all the card knows (card*.c: caches, login
- *      state), and the find and sign states of its slots' sessions; held
- *      across that card's PC/SC transaction.  Never two at once, and list
- *      and card never together.
+ *   4. card, one per reader (slot.c; slot-card.c binds and drops the card
+ *      under it): that reader's own PC/SC context, the JPKI card bound in
+ *      it and all the card knows (card*.c: caches, login state), and the
+ *      find and sign states of its slots' sessions; held across that
+ *      card's PC/SC transaction.  Never two at once, and list and card
+ *      never together.
  *   5. table (slot.c, which owns it; session.c takes it through
  *      slots_table_lock for its session table): the reader table, the one
- *      tracker of card presence (what the module last saw in each reader
- *      and the slot events not yet reported), and the session table
- *      (handles, their slots and flags).  Held only for short lookups,
- *      never while waiting for pcscd or a card.
+ *      tracker of card presence (reader-presence.c: what the module last
+ *      saw in each reader and the slot events not yet reported), and the
+ *      session table (handles, their slots and flags).  Held only for
+ *      short lookups, never while waiting for pcscd or a card.
  *   6. event (event.c): the contexts of the threads waiting in
  *      C_WaitForSlotEvent, for C_Finalize to cancel; held for nothing
  *      longer than SCardCancel.

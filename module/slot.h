@@ -4,9 +4,11 @@
  * reader's name keeps its slots for the module's life, through unplugging,
  * pcscd restarts and C_Finalize/C_Initialize.  Each reader has its card
  * lock (library.h gives the order) and its own PC/SC context, so that one
- * card's long command never holds up another reader.  Slot.c tracks card
- * presence for slot calls and C_WaitForSlotEvent alike, and owns the
- * table lock, which guards session.c's table too. */
+ * card's long command never holds up another reader.  slot.c keeps the
+ * reader table and owns the table lock, which guards session.c's table
+ * too; reader-presence.c tracks card presence for slot calls and
+ * C_WaitForSlotEvent alike; slot-card.c binds and drops the card in each
+ * reader (slot-private.h is what they share). */
 #ifndef JPKI_SLOT_H
 #define JPKI_SLOT_H
 
