@@ -102,17 +102,19 @@ check_status() {
 	[ "$rc" = "$want_rc" ] || fail "exit status $rc, want $want_rc ($scenario)"
 	[ "$(pin_commands)" = 0 ] || fail "status sent a PIN"
 
-	# The text, in English and in Japanese.
-	"$jpki" status --reader "$reader" >"$work/en.txt" || true
+	# The text, in English and in Japanese, as the README shows it: every
+	# reader, with-card's second one empty.
+	"$jpki" status >"$work/en.txt" || true
 	cat "$work/en.txt"
 	grep -q "valid until $na\|EXPIRED on $na" "$work/en.txt" || fail "English text lacks the date"
+	grep -qx "  No card." "$work/en.txt" || fail "the empty reader is not shown"
 	if [ "$auth_tries" = 0 ]; then
 		grep -q "blocked: reset it at your city office" "$work/en.txt" || fail "blocked not said"
 	fi
 	mkdir -p "$work/locale"
 	localedef -i ja_JP -f UTF-8 "$work/locale/ja_JP.UTF-8" 2>/dev/null || true
 	LOCPATH=$work/locale LANG=ja_JP.UTF-8 LC_ALL=ja_JP.UTF-8 JPKI_LOCALEDIR=$build/po \
-		"$jpki" status --reader "$reader" >"$work/ja.txt" || true
+		"$jpki" status >"$work/ja.txt" || true
 	cat "$work/ja.txt"
 	grep -q "マイナンバーカード" "$work/ja.txt" || fail "no Japanese text"
 	grep -q "$na" "$work/ja.txt" || fail "Japanese text lacks the date"
@@ -183,23 +185,46 @@ check_export() {
 }
 
 # tmux: type as a person would; the screen must not show what was typed.
-check_terminal() {
-	local sock=$work/tmux pane
+# on_terminal ARGS: jpki ARGS in a new terminal, then EXIT=its status.
+on_terminal() {
 	tmux -S "$sock" new-session -d -x 120 -y 30 \
-		"env JPKI_BUILD_DIR='$build' '$jpki' status --sign; echo EXIT=\$?; sleep 30"
-	sleep 1
-	tmux -S "$sock" send-keys "$JPKI_SIGN_PIN" Enter
+		"env JPKI_BUILD_DIR='$build' '$jpki' $*; echo EXIT=\$?; sleep 30"
+}
+# wait_screen TEXT: the screen in $pane once it shows TEXT (10 s at most).
+wait_screen() {
 	for _ in $(seq 50); do
 		pane=$(tmux -S "$sock" capture-pane -p)
-		grep -q "EXIT=" <<<"$pane" && break
+		grep -qF -- "$1" <<<"$pane" && return 0
 		sleep 0.2
 	done
-	tmux -S "$sock" kill-server || true
-	echo "$pane"
+	return 0
+}
+# type_at PROMPT KEYS: KEYS and Enter once PROMPT is up (a prompt flushes
+# what was typed ahead of it).
+type_at() { wait_screen "$1"; tmux -S "$sock" send-keys "$2" Enter; }
+# screen_at_exit: the screen in $pane once jpki has ended; the terminal closed.
+screen_at_exit() { wait_screen "EXIT="; tmux -S "$sock" kill-server || true; echo "$pane"; }
+
+check_terminal() {
+	local sock=$work/tmux pane new=5274
+	on_terminal status --sign
+	type_at "Signature PIN (6-16 letters and digits):" "$JPKI_SIGN_PIN"
+	screen_at_exit
 	grep -q "Signature PIN (6-16 letters and digits):" <<<"$pane" || fail "no prompt on the terminal"
 	grep -q "EXIT=0" <<<"$pane" || fail "status --sign did not succeed"
 	grep -q "Signature certificate: valid until" <<<"$pane" || fail "no signature validity"
 	! grep -qi "$JPKI_SIGN_PIN" <<<"$pane" || fail "the PIN was echoed"
+
+	# jpki pin change auth, as the README shows it.
+	on_terminal pin change auth
+	type_at "Current authentication PIN:" "$JPKI_AUTH_PIN"
+	type_at "New PIN:" "$new"
+	type_at "New PIN again:" "$new"
+	screen_at_exit
+	grep -q "EXIT=0" <<<"$pane" || fail "pin change auth did not succeed"
+	grep -q "The authentication PIN was changed." <<<"$pane" || fail "the change is not said"
+	! grep -q "$JPKI_AUTH_PIN\|$new" <<<"$pane" || fail "a PIN was echoed"
+	module_login --pin "$new" >/dev/null || fail "no login with the PIN typed on the terminal"
 	echo "PASS terminal"
 }
 

@@ -31,6 +31,19 @@ expect() {
 	if grep -Eq -- "$3" "$2"; then pass "$1"; else check_failed "$1"; cat "$2"; fi
 }
 
+# --help, which doc/development.md points to, names the options it speaks of.
+status=0
+"$WITH_CARD" --help >"$work/help" 2>&1 || status=$?
+missing=''
+for word in --scenario minor expired renewal smartphone --apdu-latency-ms --file-fault; do
+	grep -q -- "$word" "$work/help" || missing="$missing $word"
+done
+if [ "$status" = 0 ] && [ -z "$missing" ]; then
+	pass "with-card --help lists scenarios, latency and faults"
+else
+	check_failed "with-card --help lists scenarios, latency and faults (exit $status, missing:$missing)"
+fi
+
 # The phone: contactless ATR, EF 0006 names it, EF 000A only after the
 # auth PIN, which the card then verifies once.
 on_card "$work/phone" --scenario smartphone -- sh -c '
