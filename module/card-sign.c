@@ -12,9 +12,10 @@
 bool
 card_offers_pss_cardlocked (struct card *card)
 {
+	enum mech_pss_choice choice = mech_pss_choice ();
 	enum jpki_result r;
 
-	if (!mech_pss_wanted ())
+	if (choice == MECH_PSS_OFF)
 		return false;
 	if (jpki_pss_support (card->conn.jpki) == JPKI_SUPPORT_UNKNOWN &&
 	    card_begin_cardlocked (card) == CKR_OK) {
@@ -27,6 +28,10 @@ card_offers_pss_cardlocked (struct card *card)
 	case JPKI_SUPPORT_LIKELY:
 	case JPKI_SUPPORT_YES:
 		return true;
+	case JPKI_SUPPORT_UNTOLD:
+		/* Listing PSS the card may not have would break logins that work
+		 * (NSS keeps choosing it): only when the user asks for it. */
+		return choice == MECH_PSS_ON;
 	case JPKI_SUPPORT_UNKNOWN:
 	case JPKI_SUPPORT_NO:
 		break;

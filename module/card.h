@@ -71,8 +71,9 @@ CK_RV card_certificate_cardlocked (struct card *card, enum jpki_key key, enum ca
 
 /* Whether the card's tokens offer PSS: the user's switch (mech.h), then
  * the card, asked once (jpki_ask_pss, no PIN, nothing signed) in a
- * transaction of its own; no, for as long as the card stays in the
- * reader, once it refused a PSS signature. */
+ * transaction of its own; a card that would not say, only when the user
+ * switched PSS on; no, for as long as the card stays in the reader, once
+ * it refused a PSS signature. */
 bool card_offers_pss_cardlocked (struct card *card);
 
 /* Signs card_input (DigestInfo or raw data; with pss the SHA-256 hash)

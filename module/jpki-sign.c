@@ -165,6 +165,28 @@ jpki_sign (struct jpki_card *card, enum jpki_key key, enum jpki_scheme scheme,
 	return r;
 }
 
+/* P1 04 got past P1 to the PIN: does an unknown P1 too? */
+static enum jpki_result
+ask_unknown_p1 (struct jpki_card *card)
+{
+	struct apdu apdu = { 0x80, 0x2A, 0xFF, named_key_p2 (JPKI_KEY_AUTH), NULL, 0, 0 };
+	struct answer a;
+	enum jpki_result r = jpki_exchange (card, &apdu, SHOW_ALL, &a);
+
+	if (r != JPKI_OK)
+		return r;
+	if (a.meaning == SW_WRONG_PARAMETERS) {
+		LOG ("the card may sign PSS (80 2A 04 97: 6982, 80 2A FF 97: %04X); the first "
+		     "PSS signature tells", a.sw);
+		card->pss = JPKI_SUPPORT_LIKELY;
+	} else {
+		LOG ("the card wants a PIN before it reads P1 (80 2A 04 97: 6982, 80 2A FF 97: "
+		     "%04X): whether it signs PSS is not told", a.sw);
+		card->pss = JPKI_SUPPORT_UNTOLD;
+	}
+	return JPKI_OK;
+}
+
 static enum jpki_result
 ask_pss_once (struct jpki_card *card)
 {
@@ -185,9 +207,10 @@ ask_pss_once (struct jpki_card *card)
 		card->named_key = JPKI_SUPPORT_NO;
 		return JPKI_OK;
 	case SW_SECURITY_STATUS:   /* no PIN verified */
+		return ask_unknown_p1 (card);
 	case SW_WRONG_LENGTH:      /* a PIN verified: no data */
-		LOG ("the card may sign PSS (80 2A 04 97: %04X): listed; the first PSS "
-		     "signature tells", a.sw);
+		LOG ("the card may sign PSS (80 2A 04 97: %04X); the first PSS signature tells",
+		     a.sw);
 		card->pss = JPKI_SUPPORT_LIKELY;
 		return JPKI_OK;
 	default:

@@ -131,6 +131,7 @@ enum jpki_scheme {
 enum jpki_support {
 	JPKI_SUPPORT_UNKNOWN,   /* not asked yet */
 	JPKI_SUPPORT_LIKELY,    /* the card's answer without a PIN suggests it */
+	JPKI_SUPPORT_UNTOLD,    /* the card would not say without a PIN */
 	JPKI_SUPPORT_YES,       /* the card did it */
 	JPKI_SUPPORT_NO,        /* the card refused it */
 };
@@ -147,8 +148,11 @@ enum jpki_result jpki_sign (struct jpki_card *card, enum jpki_key key, enum jpki
 
 /* Inside a transaction, with or without a PIN verified, signing nothing:
  * 80 2A 04 97 with no data.  6A 86 (P1 or P2 unknown): no PSS, and the
- * key is selected for every signature; 69 82 or 67 00: PSS likely, the
- * first PSS signature settles it. */
+ * key is selected for every signature; 67 00 (a PIN verified, no data):
+ * PSS likely; 69 82 (no PIN verified): 80 2A FF 97, an unknown P1, tells
+ * a card that reads P1 first (6A 86: PSS likely) from one that wants a
+ * PIN before it reads anything (69 82 again: untold).  A likely PSS is
+ * settled by the first PSS signature. */
 enum jpki_result jpki_ask_pss (struct jpki_card *card);
 enum jpki_support jpki_pss_support (const struct jpki_card *card);
 

@@ -73,19 +73,20 @@ mech_configure (const char *reserved)
 	return false;
 }
 
-bool
-mech_pss_wanted (void)
+enum mech_pss_choice
+mech_pss_choice (void)
 {
 	const char *env = getenv ("JPKI_PKCS11_PSS");
-	int value;
+	int value = pss_option;
 
 	if (env != NULL && env[0] != '\0') {
 		value = parse_switch (env);
-		if (value < 0)
+		if (value < 0) {
 			LOG ("JPKI_PKCS11_PSS=%s not understood (on or off): PSS off", env);
-		return value > 0;
+			value = 0;
+		}
 	}
-	return pss_option != 0;
+	return value < 0 ? MECH_PSS_AUTO : value ? MECH_PSS_ON : MECH_PSS_OFF;
 }
 
 static bool

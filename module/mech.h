@@ -35,10 +35,12 @@ struct mech_row {
  * "pss=on"; NULL or "" says nothing.  False, with a log line, for any
  * other text. */
 bool mech_configure (const char *reserved);
-/* Whether PSS may be offered at all: JPKI_PKCS11_PSS=off (or 0, no,
- * false) in the environment turns it off, =on (1, yes, true) on, over
- * the module option; PSS is on when neither says anything. */
-bool mech_pss_wanted (void);
+/* The user's word on PSS: JPKI_PKCS11_PSS=off (or 0, no, false) in the
+ * environment, or =on (1, yes, true), over the module option; AUTO when
+ * neither says anything.  OFF: never offered, the card not asked.  ON:
+ * offered also on a card that would not say without a PIN. */
+enum mech_pss_choice { MECH_PSS_OFF, MECH_PSS_AUTO, MECH_PSS_ON };
+enum mech_pss_choice mech_pss_choice (void);
 
 /* with_pss: whether the card can make PSS signatures; without, the PSS
  * rows are not there. */

@@ -9,10 +9,12 @@
 #   older       -M lists no PSS; a PSS signature is refused as an unknown
 #               mechanism, and the card sees no PSS command; SHA256-RSA-PKCS
 #               still signs
-#   6982-first  -M lists PSS (without a PIN the card's answer does not
-#               tell); the first PSS signature is refused by the card, the
-#               module's log says so, nothing is released; SHA256-RSA-PKCS
-#               still signs
+#   6982-first  a card that wants a PIN before it reads P1: without a PIN
+#               it does not tell, so -M lists no PSS (the log says why);
+#               with JPKI_PKCS11_PSS=on it does, and a PSS signature, asked
+#               about after the login, is refused (the card's 6A 86 to the
+#               question), logged, nothing released; SHA256-RSA-PKCS still
+#               signs (tls13.sh has a PSS signature the card refuses)
 #   wrong-salt  a card that signs PSS with 20 bytes of salt: the module
 #               checks the signature with salt 32, releases nothing and
 #               logs why
@@ -79,9 +81,10 @@ if [ "${1:-}" = --flow ]; then
 				--mgf MGF1-SHA256 --salt-len 20 --input-file "$work/data"
 			must_fail "$token PSS with SHA-1" pss_sign "$slot" "$pin" -m RSA-PKCS-PSS \
 				--hash-algorithm SHA-1 --mgf MGF1-SHA1 --salt-len 20 --input-file "$work/data.sha256"
-			# Refused on the host: the card saw a login at most, no signature.
-			awk -v from="$before" '$2 == "C" && ++n > from && $3 ~ /^802A/ { bad = 1 }
-				END { exit bad }' "$JPKI_VCARD_APDU_LOG" ||
+			# Refused on the host: the card saw a login and at most the
+			# module's question (80 2A 04 97, no data), no signature.
+			awk -v from="$before" '$2 == "C" && ++n > from && $3 ~ /^802A/ && length($3) > 8 {
+				bad = 1 } END { exit bad }' "$JPKI_VCARD_APDU_LOG" ||
 				fail "a refused PSS request reached the card"
 		done
 		echo "FINDING current: both tokens list PSS; SHA256-RSA-PKCS-PSS and RSA-PKCS-PSS signatures verify with salt 32, MGF1-SHA-256"
@@ -102,14 +105,21 @@ if [ "${1:-}" = --flow ]; then
 		echo "FINDING older: no PSS listed; a PSS request is refused on the host, PKCS#1 v1.5 signs as before"
 		;;
 	6982-first)
-		has_pss 0 || fail "auth token lists no PSS although the card answered 69 82"
+		has_pss 0 && fail "auth token lists PSS on a card that did not tell"
+		has_pss 1 && fail "sign token lists PSS on a card that did not tell"
+		grep -q "not told" "$work/module.log" || fail "the module's log does not say why"
+		export JPKI_PKCS11_PSS=on
+		has_pss 0 || fail "auth token lists no PSS with JPKI_PKCS11_PSS=on"
 		must_fail "PSS signature on a card without PSS" pss_sign 0 "$JPKI_AUTH_PIN" \
 			-m SHA256-RSA-PKCS-PSS --mgf MGF1-SHA256 --salt-len 32 --input-file "$work/data"
 		[ ! -s "$work/sig" ] || fail "a signature was written"
-		grep -q "refused PSS" "$work/module.log" || fail "no log line for the card's refusal"
-		grep -F "refused PSS" "$work/module.log"
+		# pkcs11-tool logs in before C_SignInit, and a new process asks
+		# the card again: with the PIN verified it answers 6A 86.
+		grep -q "signs no PSS" "$work/module.log" || fail "no log line for the card's refusal"
+		grep -F "PSS" "$work/module.log"
+		unset JPKI_PKCS11_PSS
 		sign_and_verify "$m" auth "$work"
-		echo "FINDING 6982-first: PSS listed, the first PSS signature refused by the card (logged), PKCS#1 v1.5 signs"
+		echo "FINDING 6982-first: no PSS listed (the card did not tell without a PIN); with JPKI_PKCS11_PSS=on listed, and refused after the login (logged); PKCS#1 v1.5 signs"
 		;;
 	wrong-salt)
 		must_fail "PSS signature with salt 20 released" pss_sign 0 "$JPKI_AUTH_PIN" \

@@ -15,7 +15,11 @@
 #   older-nss-tls13, older-gnutls-tls13   an older card, TLS 1.3: the client
 #       sends no certificate (nothing signs RSA-PSS), the server refuses,
 #       the client ends at once; the module's log says why
-#   6982-first-nss-tls13   a card whose answer without a PIN does not tell:
+#   6982-first-nss-tls12, 6982-first-nss-tls13   a card that wants a PIN
+#       before it reads P1, so that without one it does not tell whether it
+#       has PSS (here it has not): PSS is not listed, TLS 1.2 works with
+#       PKCS#1 v1.5, TLS 1.3 ends as on an older card
+#   6982-first-forced-nss-tls13   the same card with JPKI_PKCS11_PSS=on:
 #       PSS is listed, NSS signs with it, the card refuses, the module
 #       releases nothing and logs it; the handshake fails, never hangs
 # Each flow runs on a fresh card and prints its findings.
@@ -114,15 +118,17 @@ gnutls_client() {
 	[ "$rc" != 124 ] || fail "gnutls-cli hung"
 }
 
-# openssl_client: s_client with the key through pkcs11-provider.
+# openssl_client: s_client with the key through pkcs11-provider (the
+# default provider first: the server's signature is checked there, not
+# sent to the token).
 openssl_client() {
 	rc=0
 	echo "GET / from the card" |
 		PKCS11_PROVIDER_MODULE=$(our_module) timeout 60 openssl s_client -tls1_3 \
-			-provider pkcs11 -provider default -connect "127.0.0.1:$PORT" \
+			-provider default -provider pkcs11 -connect "127.0.0.1:$PORT" \
 			-cert "$JPKI_VCARD_PROFILE/auth.crt" -key "$auth_key;pin-value=$JPKI_AUTH_PIN" \
-			-CAfile "$work/server.crt" -ign_eof >"$work/client.log" 2>&1 || rc=$?
-	grep -E "^(Protocol|Verification|Peer|Cipher)|error" "$work/client.log" || :
+			-CAfile "$work/server.crt" >"$work/client.log" 2>&1 || rc=$?
+	grep -E "^(New|Verification|Peer)|error" "$work/client.log" || :
 	[ "$rc" != 124 ] || fail "s_client hung"
 }
 
@@ -155,7 +161,7 @@ if [ "${1:-}" = --flow ]; then
 		openssl_client
 		server_stop "from the card"
 		[ "$rc" = 0 ] || { cat "$work/client.log"; fail "s_client failed ($rc)"; }
-		grep -q '^Protocol *: *TLSv1.3' "$work/client.log" || fail "not TLS 1.3"
+		grep -q '^New, TLSv1.3,' "$work/client.log" || fail "not TLS 1.3"
 		server_verified_card "$PSS_SIGNED"
 		;;
 	older-nss-tls12)
@@ -185,7 +191,23 @@ if [ "${1:-}" = --flow ]; then
 		[ "$rc" != 0 ] || fail "gnutls-cli succeeded without a certificate"
 		server_refused
 		;;
+	6982-first-nss-tls12)
+		server_start -tls1_2
+		nss_client tls1.2:tls1.3
+		server_stop "from the card"
+		[ "$rc" = 0 ] || fail "tstclnt failed ($rc)"
+		server_verified_card "$PKCS1_SIGNED"
+		grep -q "not told" "$work/module.log" || fail "the module's log does not say why no PSS"
+		;;
 	6982-first-nss-tls13)
+		server_start -tls1_3
+		nss_client tls1.3:tls1.3
+		server_stop "peer did not return a certificate"
+		server_refused
+		grep -q "not told" "$work/module.log" || fail "the module's log does not say why no PSS"
+		;;
+	6982-first-forced-nss-tls13)
+		export JPKI_PKCS11_PSS=on
 		server_start -tls1_3
 		nss_client tls1.3:tls1.3
 		server_stop "error|alert"
@@ -218,4 +240,6 @@ done
 for flow in older-nss-tls12 older-gnutls-tls12 older-nss-tls13 older-gnutls-tls13; do
 	with_card --card-generation older -- "$0" --flow "$flow"
 done
-with_card --card-generation 6982-first -- "$0" --flow 6982-first-nss-tls13
+for flow in 6982-first-nss-tls12 6982-first-nss-tls13 6982-first-forced-nss-tls13; do
+	with_card --card-generation 6982-first -- "$0" --flow "$flow"
+done

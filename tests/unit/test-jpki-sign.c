@@ -259,14 +259,17 @@ END_TEST
  * then a signature shows whether the key is named. */
 static const struct ask_case {
 	const char *answer;
+	const char *unknown_p1;   /* to 80 2A FF 97, asked after 69 82 */
 	enum jpki_support pss;
-	bool named;          /* the next signature names its key */
+	bool named;               /* the next signature names its key */
 } ask_cases[] = {
-	{ "6A86", JPKI_SUPPORT_NO, false },      /* an older card */
-	{ "6982", JPKI_SUPPORT_LIKELY, true },   /* no PIN verified */
-	{ "6700", JPKI_SUPPORT_LIKELY, true },   /* a PIN verified: no data */
-	{ "6D00", JPKI_SUPPORT_NO, true },
-	{ "9000", JPKI_SUPPORT_NO, true },
+	{ "6A86", NULL, JPKI_SUPPORT_NO, false },        /* an older card */
+	{ "6982", "6A86", JPKI_SUPPORT_LIKELY, true },   /* no PIN; reads P1 first */
+	{ "6982", "6982", JPKI_SUPPORT_UNTOLD, true },   /* no PIN before anything */
+	{ "6982", "6D00", JPKI_SUPPORT_UNTOLD, true },
+	{ "6700", NULL, JPKI_SUPPORT_LIKELY, true },     /* a PIN verified: no data */
+	{ "6D00", NULL, JPKI_SUPPORT_NO, true },
+	{ "9000", NULL, JPKI_SUPPORT_NO, true },
 };
 
 START_TEST (test_ask_pss)
@@ -278,6 +281,8 @@ START_TEST (test_ask_pss)
 	ck_assert_int_eq (jpki_pss_support (card), JPKI_SUPPORT_UNKNOWN);
 	expect (SELECT_AP, OK);
 	expect ("802A0497", c->answer);
+	if (c->unknown_p1 != NULL)
+		expect ("802AFF97", c->unknown_p1);
 	if (c->named) {
 		expect_data (sign_cmd ("0097", digest_info), expected, 256, 0x9000);
 	} else {
@@ -302,6 +307,7 @@ START_TEST (test_ask_pss_retries)
 	expect ("802A0497", "6E00");
 	expect (SELECT_AP, OK);
 	expect ("802A0497", "6982");
+	expect ("802AFF97", "6A86");
 
 	ck_assert_int_eq (jpki_select_application (card), JPKI_OK);
 	jpki_transaction_end (card);

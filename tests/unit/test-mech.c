@@ -254,39 +254,41 @@ START_TEST (pss_switch)
 	static const struct {
 		const char *reserved;
 		bool ok;
-		bool wanted;
+		enum mech_pss_choice choice;
 	} options[] = {
-		{ NULL, true, true }, { "", true, true }, { "pss=off", true, false },
-		{ "pss=on", true, true }, { "pss=OFF", true, false }, { "pss=0", true, false },
-		{ "pss=no", true, false }, { "pss=yes", true, true }, { "pss=", false, true },
-		{ "pss=maybe", false, true }, { "pss = off", false, true }, { "PSS=off", false, true },
-		{ "salt=20", false, true }, { "pss=off,pss=on", false, true },
+		{ NULL, true, MECH_PSS_AUTO }, { "", true, MECH_PSS_AUTO },
+		{ "pss=off", true, MECH_PSS_OFF }, { "pss=on", true, MECH_PSS_ON },
+		{ "pss=OFF", true, MECH_PSS_OFF }, { "pss=0", true, MECH_PSS_OFF },
+		{ "pss=no", true, MECH_PSS_OFF }, { "pss=yes", true, MECH_PSS_ON },
+		{ "pss=", false, MECH_PSS_AUTO }, { "pss=maybe", false, MECH_PSS_AUTO },
+		{ "pss = off", false, MECH_PSS_AUTO }, { "PSS=off", false, MECH_PSS_AUTO },
+		{ "salt=20", false, MECH_PSS_AUTO }, { "pss=off,pss=on", false, MECH_PSS_AUTO },
 	};
 	size_t i;
 
 	unsetenv ("JPKI_PKCS11_PSS");
 	for (i = 0; i < sizeof options / sizeof options[0]; i++) {
 		ck_assert_msg (mech_configure (options[i].reserved) == options[i].ok, "option %zu", i);
-		ck_assert_msg (mech_pss_wanted () == options[i].wanted, "option %zu", i);
+		ck_assert_msg (mech_pss_choice () == options[i].choice, "option %zu", i);
 	}
 	ck_assert (mech_configure ("pss=on"));
 	setenv ("JPKI_PKCS11_PSS", "off", 1);
-	ck_assert (!mech_pss_wanted ());
+	ck_assert_int_eq (mech_pss_choice (), MECH_PSS_OFF);
 	ck_assert (mech_configure ("pss=off"));
 	setenv ("JPKI_PKCS11_PSS", "on", 1);
-	ck_assert (mech_pss_wanted ());
+	ck_assert_int_eq (mech_pss_choice (), MECH_PSS_ON);
 	setenv ("JPKI_PKCS11_PSS", "TRUE", 1);
-	ck_assert (mech_pss_wanted ());
+	ck_assert_int_eq (mech_pss_choice (), MECH_PSS_ON);
 	/* Something the user set but we do not understand: off. */
 	setenv ("JPKI_PKCS11_PSS", "perhaps", 1);
-	ck_assert (!mech_pss_wanted ());
+	ck_assert_int_eq (mech_pss_choice (), MECH_PSS_OFF);
 	ck_assert (mech_configure (NULL));
-	ck_assert (!mech_pss_wanted ());
+	ck_assert_int_eq (mech_pss_choice (), MECH_PSS_OFF);
 	/* Empty is unset. */
 	setenv ("JPKI_PKCS11_PSS", "", 1);
-	ck_assert (mech_pss_wanted ());
+	ck_assert_int_eq (mech_pss_choice (), MECH_PSS_AUTO);
 	ck_assert (mech_configure ("pss=off"));
-	ck_assert (!mech_pss_wanted ());
+	ck_assert_int_eq (mech_pss_choice (), MECH_PSS_OFF);
 	unsetenv ("JPKI_PKCS11_PSS");
 	ck_assert (mech_configure (NULL));
 }
