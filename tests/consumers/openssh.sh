@@ -130,6 +130,9 @@ if [ "${1:-}" = --flow ]; then
 		grep -qF "$auth JPKI User Authentication Key" "$work/keys" ||
 			fail "the authentication key is not labelled"
 		grep -qF "$sign" "$work/keys" && fail "the signature key is listed without login"
+		# doc/consumers.md's line for authorized_keys: the authentication key alone.
+		line=$(ssh-keygen -D "$m" | grep 'JPKI User Authentication Key$') || fail "the filter finds no key"
+		[ "$line" = "$auth JPKI User Authentication Key" ] || fail "the filter gives: $line"
 		# Everything else must be a CA certificate's key (public objects).
 		while read -r type blob _; do
 			key="$type $blob"
