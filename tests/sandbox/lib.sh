@@ -44,18 +44,27 @@ serve_stop() {
 	serve_pid=
 }
 
+# root_links ARRAY: bwrap options for the merged-/usr links (/bin, /lib...).
+root_links() {
+	local -n _links_out=$1
+	local d
+	_links_out=()
+	for d in bin sbin lib lib32 lib64 libx32; do
+		[ -L "/$d" ] && _links_out+=(--symlink "$(readlink "/$d")" "/$d")
+	done
+	return 0
+}
+
 # in_sandbox SOCKDIR IODIR [--share-net] CMD...: CMD in bubblewrap with
 # nothing but /usr, /etc, the server's socket folder at /run/card, the
 # test's data at /io, and a fresh /tmp, /proc and /dev; no network unless
 # --share-net (the TLS server runs outside).  P11_KIT_SERVER_ADDRESS
 # names the socket at its place inside.
 in_sandbox() {
-	local sock=$1 io=$2 d net=(--unshare-net) args=()
+	local sock=$1 io=$2 net=(--unshare-net) args
 	shift 2
 	if [ "${1:-}" = --share-net ]; then net=(); shift; fi
-	for d in bin sbin lib lib32 lib64 libx32; do
-		[ -L "/$d" ] && args+=(--symlink "$(readlink "/$d")" "/$d")
-	done
+	root_links args
 	bwrap --unshare-ipc --unshare-pid --unshare-uts --unshare-cgroup-try \
 		"${net[@]}" --die-with-parent --new-session \
 		--ro-bind /usr /usr --ro-bind /etc /etc "${args[@]}" \
