@@ -42,6 +42,10 @@ if [ "${1:-}" = --flow ]; then
 	pkcs11)
 		serve_start "$work/sock"
 		echo "jpki serve: $address"
+		must_fail "a second jpki serve on a socket that answers" \
+			env JPKI_MODULE_DIR="$build/module" "$build/cli/jpki" serve --socket "$work/sock/pkcs11"
+		must_fail "jpki serve on a relative socket path" \
+			env JPKI_MODULE_DIR="$build/module" "$build/cli/jpki" serve --socket sock
 		# What the sandbox holds: sockets, project files, PC/SC.
 		out=$(in_sandbox "$work/sock" "$io" /usr/bin/bash -c '
 			find / -path /proc -prune -o -type s -print 2>/dev/null
