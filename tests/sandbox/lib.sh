@@ -20,6 +20,9 @@ serve_start() {
 	shift
 	mkdir -p "$dir"
 	chmod 700 "$dir"
+	# Emptied here, not by the background job's redirection, which may come
+	# after the first look below (a restarted server's old line).
+	: >"$dir.out"
 	JPKI_MODULE_DIR=$build/module "$build/cli/jpki" serve --socket "$dir/pkcs11" "$@" \
 		>"$dir.out" 2>"$dir.err" </dev/null &
 	serve_pid=$!
