@@ -7,7 +7,9 @@
 # As Flatpak: HOME is the user's home path holding only
 # ~/.var/app/org.mozilla.firefox, ~/.mozilla is that folder's .mozilla,
 # XDG_CONFIG_HOME/CACHE/DATA are its config, cache and data, the runtime
-# folder holds the socket's folder, /run has no pcscd, no network, and
+# folder is the app's own with the socket's folder bound in read-only (as
+# `flatpak override --filesystem=xdg-run/jpki-auth:ro` does), /run has no
+# pcscd, no network, and
 # p11-kit's system module configs are empty (a runtime has only Flatpak's
 # trust module there).  Firefox runs as the user (nobody): p11-kit reads no
 # user configuration for root.
@@ -32,10 +34,10 @@ if [ "${1:-}" = --flow ]; then
 	run=$work/run
 	app=$home/.var/app/org.mozilla.firefox
 	profile=$app/.mozilla/firefox/flat.default
-	mkdir -p "$profile" "$app/cache" "$app/data" "$run" "$work/out"
-	chmod 700 "$run"
+	mkdir -p "$profile" "$app/cache" "$app/data" "$run" "$work/app-run" "$work/out"
+	chmod 700 "$run" "$work/app-run"
 	certutil -N --empty-password -d "sql:$profile"
-	chown -R "$user:$group" "$home" "$run" "$work/out"
+	chown -R "$user:$group" "$home" "$run" "$work/app-run" "$work/out"
 	sed "s|^module=.*|module=$build/module/jpki-pkcs11-auth.so|" "$build/browser/jpki-register-browsers" \
 		>"$work/register"
 	as_user env HOME="$home" XDG_RUNTIME_DIR="$run" sh "$work/register"
@@ -53,7 +55,8 @@ if [ "${1:-}" = --flow ]; then
 		--proc /proc --dev /dev --tmpfs /dev/shm --perms 01777 --tmpfs /tmp --dir /run \
 		--perms 0755 --dir "$work" --perms 0755 --dir "$home" --perms 0755 --dir "$home/.var" \
 		--perms 0755 --dir "$home/.var/app" --bind "$app" "$app" --bind "$app/.mozilla" "$home/.mozilla" \
-		--bind "$run" "$run" --bind "$work/out" "$work/out" \
+		--bind "$work/app-run" "$run" --ro-bind "$run/jpki-auth" "$run/jpki-auth" \
+		--bind "$work/out" "$work/out" \
 		--clearenv --setenv PATH /usr/bin --setenv HOME "$home" --setenv XDG_RUNTIME_DIR "$run" \
 		--setenv XDG_CONFIG_HOME "$app/config" --setenv XDG_CACHE_HOME "$app/cache" \
 		--setenv XDG_DATA_HOME "$app/data" --setenv MOZ_CRASHREPORTER_DISABLE 1 \
