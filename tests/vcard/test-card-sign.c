@@ -282,6 +282,7 @@ static const struct status_row {
 	/* current: P1/P2, the key, its PIN, then the data */
 	{ VCARD_GENERATION_CURRENT, &adult, NO_PIN, 0, "802A0497", 0x6982 },
 	{ VCARD_GENERATION_CURRENT, &adult, NO_PIN, 0, "802A049A", 0x6982 },
+	{ VCARD_GENERATION_CURRENT, &adult, NO_PIN, 0, "802AFF97", 0x6A86 },
 	{ VCARD_GENERATION_CURRENT, &adult, NO_PIN, 0x0017, "802A0480" "20" HASH32 "00", 0x6982 },
 	{ VCARD_GENERATION_CURRENT, &adult, AUTH_PIN, 0, "802A0497", 0x6700 },
 	{ VCARD_GENERATION_CURRENT, &adult, AUTH_PIN, 0, "802A049A" "20" HASH32 "00", 0x6982 },
