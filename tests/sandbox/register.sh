@@ -73,6 +73,11 @@ layout() {
 	grep -qxF "snap firefox ~/snap/firefox/common/.mozilla/firefox/snappy.default: would register $home/snap/firefox/common/jpki/jpki-pkcs11-auth.so" <<<"$out" ||
 		fail "--list: the snap Firefox profile"
 	[ ! -e "$home/snap/firefox/common/jpki" ] || fail "--list changed something"
+	out=$(as_user sh "$register" --dry-run)
+	grep -qxF "firefox ~/.mozilla/firefox/plain.default: would register $auth_so" <<<"$out" ||
+		fail "--dry-run does not say what it would do"
+	[ -z "$(find "$home" -name jpki-pkcs11-registered -o -name jpki.module -o -name 'jpki-pkcs11-auth.so')" ] ||
+		fail "--dry-run changed something"
 
 	echo "== the login's run"
 	out=$(as_user sh "$register")
