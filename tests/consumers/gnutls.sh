@@ -5,8 +5,7 @@
 #   and its chain to the authentication CA);
 #   p11tool --export gives both certificates, the signature one only after
 #   login (it is private until then).
-# TLS 1.3 is left out: the card has no RSA-PSS, so GnuTLS sends no
-# certificate there.
+# TLS 1.3 (RSA-PSS) is in tls13.sh.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
