@@ -81,6 +81,9 @@ sign_named (struct jpki_card *card, enum jpki_key key, enum jpki_scheme scheme,
 {
 	enum jpki_result r = compute_signature (card, scheme, named_key_p2 (key), data, len, a);
 
+	/* A card may make the EF it was named current, as READ BINARY by
+	 * short EF id does: the current EF is not known any more. */
+	card->current_ef = NO_EF;
 	*refused = false;
 	if (r != JPKI_OK || !is_refusal (a->meaning))
 		return r;
