@@ -21,7 +21,7 @@
 
 /* The event lock (library.h), held for no PC/SC call but SCardCancel,
  * which returns at once.  What the readers hold and the events not yet
- * reported are slot.c's. */
+ * reported are reader-presence.c's. */
 static pthread_mutex_t event_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* C_WaitForSlotEvent.  Each call has its own PC/SC context and holds no
  * lock while it waits in pcscd, so C_Finalize can cancel it.  What it sees
- * goes to slot.c's tracker of card presence, which keeps the events. */
+ * goes to the one tracker of card presence (reader-presence.c), which
+ * keeps the events. */
 #ifndef JPKI_EVENT_H
 #define JPKI_EVENT_H
 

@@ -3,7 +3,7 @@
  * says the scheme (00 PKCS#1 v1.5 over the data as given, 04 RSASSA-PSS
  * over a SHA-256 hash), P2 the key: 80 | its short EF id names it with
  * no SELECT, 80 alone signs with the selected key EF.  Not every card is
- * known to have P1 04 or the short EF id (card.md): a card that refuses
+ * known to have P1 04 or the short EF id: a card that refuses
  * either is remembered, and the key EF is then selected as before. */
 #include "jpki.h"
 

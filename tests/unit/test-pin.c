@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* PIN shape rules: every rule and every boundary of card.md's "PIN rules". */
+/* PIN shape rules: every rule and every boundary of module/pin.h's rules. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
