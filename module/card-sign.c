@@ -8,6 +8,7 @@
 #include "log.h"
 #include "mech.h"
 #include "rv.h"
+#include "sig-check.h"
 
 bool
 card_offers_pss_cardlocked (struct card *card)

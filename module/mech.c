@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The mechanism table and the host's half of signing.  The card does the
  * padding (PKCS#1 v1.5 or PSS) and the RSA private operation; the host
- * hashes, builds the DigestInfo (with OpenSSL, not from hand-written
- * prefixes) and checks the card's answer against the certificate's public
- * key. */
+ * hashes and builds the DigestInfo (with OpenSSL, not from hand-written
+ * prefixes); sig-check.c checks the card's answer. */
 #include "mech.h"
 
 #include <stdlib.h>
@@ -11,9 +10,7 @@
 #include <strings.h>
 
 #include <openssl/crypto.h>
-#include <openssl/err.h>
 #include <openssl/objects.h>
-#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 #include "libctx.h"
@@ -369,90 +366,4 @@ sign_op_clear (struct sign_op *op)
 {
 	EVP_MD_CTX_free (op->md);
 	OPENSSL_cleanse (op, sizeof *op);
-}
-
-bool
-signature_matches (EVP_PKEY *public_key, const uint8_t *card_input, size_t input_len,
-                   const uint8_t *sig, size_t sig_len)
-{
-	OSSL_LIB_CTX *libctx;
-	EVP_PKEY_CTX *ctx = NULL;
-	unsigned char *recovered = NULL;
-	size_t recovered_len;
-	int key_size;
-	bool ok = false;
-
-	/* A bad signature is an answer, not an error for the application's
-	 * OpenSSL error queue. */
-	ERR_set_mark ();
-	if (public_key == NULL || card_input == NULL || input_len == 0 || sig == NULL)
-		goto out;
-	key_size = EVP_PKEY_get_size (public_key);
-	if (key_size <= 0 || sig_len != (size_t) key_size)
-		goto out;
-
-	/* In the application's context the check could be routed to a
-	 * provider that sits on this very module. */
-	libctx = module_libctx ();
-	if (libctx == NULL)
-		goto out;
-	ctx = EVP_PKEY_CTX_new_from_pkey (libctx, public_key, NULL);
-	if (ctx == NULL)
-		goto out;
-	if (EVP_PKEY_verify_recover_init (ctx) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_padding (ctx, RSA_PKCS1_PADDING) <= 0)
-		goto out;
-
-	recovered_len = (size_t) key_size;
-	recovered = OPENSSL_malloc (recovered_len);
-	if (recovered == NULL)
-		goto out;
-	if (EVP_PKEY_verify_recover (ctx, recovered, &recovered_len, sig, sig_len) <= 0)
-		goto out;
-
-	ok = recovered_len == input_len &&
-	     CRYPTO_memcmp (recovered, card_input, input_len) == 0;
-out:
-	OPENSSL_free (recovered);
-	EVP_PKEY_CTX_free (ctx);
-	ERR_pop_to_mark ();
-	return ok;
-}
-
-bool
-pss_signature_matches (EVP_PKEY *public_key, const uint8_t *hash, size_t hash_len,
-                       const uint8_t *sig, size_t sig_len)
-{
-	OSSL_LIB_CTX *libctx;
-	EVP_PKEY_CTX *ctx = NULL;
-	EVP_MD *sha256 = NULL;
-	int key_size;
-	bool ok = false;
-
-	ERR_set_mark ();
-	if (public_key == NULL || hash == NULL || hash_len != MECH_PSS_HASH_LEN || sig == NULL)
-		goto out;
-	key_size = EVP_PKEY_get_size (public_key);
-	if (key_size <= 0 || sig_len != (size_t) key_size)
-		goto out;
-	libctx = module_libctx ();
-	if (libctx == NULL)
-		goto out;
-	sha256 = EVP_MD_fetch (libctx, "SHA256", NULL);
-	ctx = EVP_PKEY_CTX_new_from_pkey (libctx, public_key, NULL);
-	if (sha256 == NULL || ctx == NULL)
-		goto out;
-	/* An explicit salt length: OpenSSL then refuses any other. */
-	if (EVP_PKEY_verify_init (ctx) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_padding (ctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
-	    EVP_PKEY_CTX_set_signature_md (ctx, sha256) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_mgf1_md (ctx, sha256) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_pss_saltlen (ctx, MECH_PSS_SALT_LEN) <= 0)
-		goto out;
-	ok = EVP_PKEY_verify (ctx, sig, sig_len, hash, hash_len) == 1;
-out:
-	EVP_PKEY_CTX_free (ctx);
-	EVP_MD_free (sha256);
-	ERR_pop_to_mark ();
-	return ok;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The mechanism table and the host's half of signing: hashing, the
- * DigestInfo, and checking the card's signature before releasing it. */
+/* The mechanism table and the host's half of signing: hashing and the
+ * DigestInfo (the check of the card's signature: sig-check.h). */
 #ifndef JPKI_MECH_H
 #define JPKI_MECH_H
 
@@ -72,15 +72,5 @@ CK_RV sign_op_update (struct sign_op *op, const uint8_t *data, size_t len);
  * JPKI_RSA_BYTES. */
 CK_RV sign_op_card_input (struct sign_op *op, uint8_t *out, size_t *out_len);
 void sign_op_clear (struct sign_op *op);
-
-/* True when sig is a valid PKCS#1 v1.5 signature of card_input (the
- * DigestInfo or raw data) under public_key: one RSA public operation. */
-bool signature_matches (EVP_PKEY *public_key, const uint8_t *card_input, size_t input_len,
-                        const uint8_t *sig, size_t sig_len);
-/* True when sig is an RSASSA-PSS signature of hash (SHA-256) under
- * public_key with MGF1-SHA-256 and exactly MECH_PSS_SALT_LEN bytes of
- * salt: one RSA public operation. */
-bool pss_signature_matches (EVP_PKEY *public_key, const uint8_t *hash, size_t hash_len,
-                            const uint8_t *sig, size_t sig_len);
 
 #endif

@@ -11,6 +11,7 @@
 #include "fuzz-transport.h"
 #include "log.h"
 #include "mech.h"
+#include "sig-check.h"
 
 /* A broken promise must stop the fuzzer, in every build. */
 #define PROMISE(cond) \

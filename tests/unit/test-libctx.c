@@ -19,6 +19,7 @@
 #include "cert.h"
 #include "libctx.h"
 #include "mech.h"
+#include "sig-check.h"
 
 /* Made in the default context before it is disabled. */
 static uint8_t *cert_der;
