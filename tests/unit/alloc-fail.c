@@ -45,3 +45,19 @@ alloc_fail_install (void)
 {
 	return CRYPTO_set_mem_functions (test_malloc, test_realloc, test_free) != 0;
 }
+
+int
+alloc_fail_run_suite (Suite *(*make_suite) (void))
+{
+	SRunner *sr;
+	int failed;
+
+	/* Before OpenSSL allocates anything, or it refuses. */
+	if (!alloc_fail_install ())
+		return EXIT_FAILURE;
+	sr = srunner_create (make_suite ());
+	srunner_run_all (sr, CK_NORMAL);
+	failed = srunner_ntests_failed (sr);
+	srunner_free (sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

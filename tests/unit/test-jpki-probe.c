@@ -57,6 +57,17 @@ expect_auth_cert (const char *sw)
 	free (cert);
 }
 
+/* A probe's exchanges up to EF 0008, whose one byte answers presence. */
+static void
+expect_probe_to_presence (const char *model, const char *auth_sw, const char *presence)
+{
+	expect (SELECT_AP, OK);
+	expect_token_info (model);
+	expect_auth_cert (auth_sw);
+	expect (SELECT_EF ("0008"), OK);
+	expect (read_cmd (0, 1), presence);
+}
+
 static enum jpki_result
 probe (struct jpki_facts *f)
 {
@@ -83,11 +94,7 @@ START_TEST (test_kind)
 {
 	struct jpki_facts f;
 
-	expect (SELECT_AP, OK);
-	expect_token_info (kind_rows[_i].model);
-	expect_auth_cert (kind_rows[_i].auth_sw);
-	expect (SELECT_EF ("0008"), OK);
-	expect (read_cmd (0, 1), "8F9000");
+	expect_probe_to_presence (kind_rows[_i].model, kind_rows[_i].auth_sw, "8F9000");
 
 	ck_assert_int_eq (probe (&f), JPKI_OK);
 	ck_assert_str_eq (f.model, kind_rows[_i].model);
@@ -181,11 +188,7 @@ START_TEST (test_auth_cert_refused)
 {
 	struct jpki_facts f;
 
-	expect (SELECT_AP, OK);
-	expect_token_info ("JPKIAPICCTOKEN2");
-	expect_auth_cert (NULL);
-	expect (SELECT_EF ("0008"), OK);
-	expect (read_cmd (0, 1), "8F9000");
+	expect_probe_to_presence ("JPKIAPICCTOKEN2", NULL, "8F9000");
 
 	memset (&taker, 0, sizeof taker);
 	taker.refuse = true;
@@ -203,11 +206,7 @@ START_TEST (test_broken_presence)
 {
 	struct jpki_facts f;
 
-	expect (SELECT_AP, OK);
-	expect_token_info ("JPKIAPICCTOKEN2");
-	expect_auth_cert (NULL);
-	expect (SELECT_EF ("0008"), OK);
-	expect (read_cmd (0, 1), "9000");
+	expect_probe_to_presence ("JPKIAPICCTOKEN2", NULL, "9000");
 	expect (SELECT_EF ("001B"), OK);
 	expect (EMPTY_VERIFY, "63C4");
 

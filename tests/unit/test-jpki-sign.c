@@ -29,6 +29,18 @@ sign_cmd (const char *p1p2, const char *data)
 	return cmd;
 }
 
+/* jpki_sign, and after a failure no signature length. */
+static enum jpki_result
+sign_checked (enum jpki_key key, enum jpki_scheme scheme, const uint8_t *data, size_t len,
+              uint8_t *sig, size_t cap, size_t *sig_len)
+{
+	enum jpki_result r = jpki_sign (card, key, scheme, data, len, sig, cap, sig_len);
+
+	if (r != JPKI_OK)
+		ck_assert_uint_eq (*sig_len, 0);
+	return r;
+}
+
 static size_t
 sign_pkcs1 (enum jpki_key key, uint8_t *sig, size_t cap, enum jpki_result want)
 {
@@ -36,9 +48,7 @@ sign_pkcs1 (enum jpki_key key, uint8_t *sig, size_t cap, enum jpki_result want)
 	size_t sig_len = 12345;
 
 	ck_assert_uint_eq (bytes_of (digest_info, di), 51);
-	ck_assert_int_eq (jpki_sign (card, key, JPKI_SCHEME_PKCS1, di, 51, sig, cap, &sig_len), want);
-	if (want != JPKI_OK)
-		ck_assert_uint_eq (sig_len, 0);
+	ck_assert_int_eq (sign_checked (key, JPKI_SCHEME_PKCS1, di, 51, sig, cap, &sig_len), want);
 	return sig_len;
 }
 
@@ -48,7 +58,26 @@ sign_pss (enum jpki_key key, uint8_t *sig, size_t *sig_len)
 	uint8_t hash[32];
 
 	ck_assert_uint_eq (bytes_of (HASH32, hash), 32);
-	return jpki_sign (card, key, JPKI_SCHEME_PSS, hash, 32, sig, 256, sig_len);
+	return sign_checked (key, JPKI_SCHEME_PSS, hash, 32, sig, 256, sig_len);
+}
+
+/* The card answers cmd with a 256-byte signature, every byte fill. */
+static void
+expect_signature (const char *cmd, uint8_t fill)
+{
+	uint8_t answer[256];
+
+	memset (answer, fill, sizeof answer);
+	expect_data (cmd, answer, sizeof answer, 0x9000);
+}
+
+static void
+assert_signature (const uint8_t *sig, uint8_t fill)
+{
+	uint8_t expected[256];
+
+	memset (expected, fill, sizeof expected);
+	ck_assert_mem_eq (sig, expected, sizeof expected);
 }
 
 /* ---- the key named in the command ---- */
@@ -78,19 +107,18 @@ END_TEST
 START_TEST (test_sign_named_refused)
 {
 	static const char *const refusals[] = { "6A86", "6A82", "6986", "6D00", "6A80" };
-	uint8_t sig[256], expected[256];
+	uint8_t sig[256];
 
-	memset (expected, 0x77, sizeof expected);
 	expect (SELECT_AP, OK);
 	expect (sign_cmd ("0097", digest_info), refusals[_i]);
 	expect (SELECT_EF ("0017"), OK);
-	expect_data (sign_cmd ("0080", digest_info), expected, 256, 0x9000);
-	expect_data (sign_cmd ("0080", digest_info), expected, 256, 0x9000);   /* EF still current */
+	expect_signature (sign_cmd ("0080", digest_info), 0x77);
+	expect_signature (sign_cmd ("0080", digest_info), 0x77);   /* EF still current */
 	expect (SELECT_EF ("001A"), OK);
-	expect_data (sign_cmd ("0080", digest_info), expected, 256, 0x9000);
+	expect_signature (sign_cmd ("0080", digest_info), 0x77);
 
 	ck_assert_uint_eq (sign_pkcs1 (JPKI_KEY_AUTH, sig, 256, JPKI_OK), 256);
-	ck_assert_mem_eq (sig, expected, 256);
+	assert_signature (sig, 0x77);
 	ck_assert_uint_eq (sign_pkcs1 (JPKI_KEY_AUTH, sig, 256, JPKI_OK), 256);
 	ck_assert_uint_eq (sign_pkcs1 (JPKI_KEY_SIGN, sig, 256, JPKI_OK), 256);
 	assert_all_sent ();
@@ -101,14 +129,13 @@ END_TEST
  * application's: selected again, and the named key tried once more. */
 START_TEST (test_sign_named_after_other_application)
 {
-	uint8_t sig[256], expected[256];
+	uint8_t sig[256];
 
-	memset (expected, 0x33, sizeof expected);
 	expect (SELECT_AP, OK);
-	expect_data (sign_cmd ("0097", digest_info), expected, 256, 0x9000);
+	expect_signature (sign_cmd ("0097", digest_info), 0x33);
 	expect (sign_cmd ("0097", digest_info), "6E00");
 	expect (SELECT_AP, OK);
-	expect_data (sign_cmd ("0097", digest_info), expected, 256, 0x9000);
+	expect_signature (sign_cmd ("0097", digest_info), 0x33);
 
 	sign_pkcs1 (JPKI_KEY_AUTH, sig, 256, JPKI_OK);
 	jpki_transaction_end (card);
@@ -121,8 +148,26 @@ END_TEST
 
 START_TEST (test_sign_refusals)
 {
+	/* In the order of the card's answers, then the inputs it never sees. */
+	static const struct {
+		enum jpki_scheme scheme;
+		size_t len, cap;
+		bool no_data;
+		enum jpki_result want;
+	} calls[] = {
+		{ JPKI_SCHEME_PKCS1, 1, 256, false, JPKI_SECURITY_STATUS },
+		{ JPKI_SCHEME_PKCS1, 1, 256, false, JPKI_BAD_RESPONSE },
+		{ JPKI_SCHEME_PKCS1, 1, 128, false, JPKI_BAD_RESPONSE },
+		{ JPKI_SCHEME_PKCS1, 1, 256, false, JPKI_BAD_RESPONSE },
+		{ JPKI_SCHEME_PKCS1, 1, 256, false, JPKI_BAD_RESPONSE },
+		{ JPKI_SCHEME_PKCS1, 0, 256, false, JPKI_BAD_INPUT },
+		{ JPKI_SCHEME_PKCS1, 246, 256, false, JPKI_BAD_INPUT },
+		{ JPKI_SCHEME_PSS, 31, 256, false, JPKI_BAD_INPUT },
+		{ JPKI_SCHEME_PSS, 33, 256, false, JPKI_BAD_INPUT },
+		{ JPKI_SCHEME_PSS, 32, 256, true, JPKI_BAD_INPUT },
+	};
 	uint8_t data[246], sig[256], answer[260];
-	size_t sig_len = 99;
+	size_t sig_len, i;
 	const char *cmd = sign_cmd ("009A", "41");
 
 	memset (data, 0x41, sizeof data);
@@ -134,29 +179,12 @@ START_TEST (test_sign_refusals)
 	expect (cmd, OK);                         /* no signature at all */
 	expect_data (cmd, answer, 256, 0x6282);
 
-	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, JPKI_SCHEME_PKCS1, data, 1, sig, 256,
-	                             &sig_len), JPKI_SECURITY_STATUS);
-	ck_assert_uint_eq (sig_len, 0);
-	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, JPKI_SCHEME_PKCS1, data, 1, sig, 256,
-	                             &sig_len), JPKI_BAD_RESPONSE);
-	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, JPKI_SCHEME_PKCS1, data, 1, sig, 128,
-	                             &sig_len), JPKI_BAD_RESPONSE);
-	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, JPKI_SCHEME_PKCS1, data, 1, sig, 256,
-	                             &sig_len), JPKI_BAD_RESPONSE);
-	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, JPKI_SCHEME_PKCS1, data, 1, sig, 256,
-	                             &sig_len), JPKI_BAD_RESPONSE);
-	ck_assert_uint_eq (sig_len, 0);
-	/* Input lengths the card never sees. */
-	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, JPKI_SCHEME_PKCS1, data, 0, sig, 256,
-	                             &sig_len), JPKI_BAD_INPUT);
-	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, JPKI_SCHEME_PKCS1, data, 246, sig, 256,
-	                             &sig_len), JPKI_BAD_INPUT);
-	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, JPKI_SCHEME_PSS, data, 31, sig, 256,
-	                             &sig_len), JPKI_BAD_INPUT);
-	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, JPKI_SCHEME_PSS, data, 33, sig, 256,
-	                             &sig_len), JPKI_BAD_INPUT);
-	ck_assert_int_eq (jpki_sign (card, JPKI_KEY_SIGN, JPKI_SCHEME_PSS, NULL, 32, sig, 256,
-	                             &sig_len), JPKI_BAD_INPUT);
+	for (i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+		sig_len = 99;
+		ck_assert_msg (sign_checked (JPKI_KEY_SIGN, calls[i].scheme, calls[i].no_data ? NULL : data,
+		                             calls[i].len, sig, calls[i].cap, &sig_len) == calls[i].want,
+		               "call %zu", i);
+	}
 	assert_all_sent ();
 }
 END_TEST
@@ -216,16 +244,15 @@ END_TEST
 
 START_TEST (test_sign_pss)
 {
-	uint8_t sig[256], expected[256];
+	uint8_t sig[256];
 	size_t sig_len = 0;
 
-	memset (expected, 0x5C, sizeof expected);
 	expect (SELECT_AP, OK);
-	expect_data (sign_cmd ("049A", HASH32), expected, 256, 0x9000);
+	expect_signature (sign_cmd ("049A", HASH32), 0x5C);
 
 	ck_assert_int_eq (sign_pss (JPKI_KEY_SIGN, sig, &sig_len), JPKI_OK);
 	ck_assert_uint_eq (sig_len, 256);
-	ck_assert_mem_eq (sig, expected, 256);
+	assert_signature (sig, 0x5C);
 	ck_assert_int_eq (jpki_pss_support (card), JPKI_SUPPORT_YES);
 	/* Known now: the card is not asked. */
 	ck_assert_int_eq (jpki_ask_pss (card), JPKI_OK);
@@ -237,15 +264,14 @@ END_TEST
  * (named, then selected), PSS is gone, the named key stays. */
 START_TEST (test_sign_pss_refused)
 {
-	uint8_t sig[256], expected[256];
+	uint8_t sig[256];
 	size_t sig_len = 99;
 
-	memset (expected, 0x11, sizeof expected);
 	expect (SELECT_AP, OK);
 	expect (sign_cmd ("0497", HASH32), "6A86");
 	expect (SELECT_EF ("0017"), OK);
 	expect (sign_cmd ("0480", HASH32), "6A86");
-	expect_data (sign_cmd ("0097", digest_info), expected, 256, 0x9000);
+	expect_signature (sign_cmd ("0097", digest_info), 0x11);
 
 	ck_assert_int_eq (sign_pss (JPKI_KEY_AUTH, sig, &sig_len), JPKI_NOT_SUPPORTED);
 	ck_assert_uint_eq (sig_len, 0);
@@ -275,19 +301,18 @@ static const struct ask_case {
 START_TEST (test_ask_pss)
 {
 	const struct ask_case *c = &ask_cases[_i];
-	uint8_t sig[256], expected[256];
+	uint8_t sig[256];
 
-	memset (expected, 0x22, sizeof expected);
 	ck_assert_int_eq (jpki_pss_support (card), JPKI_SUPPORT_UNKNOWN);
 	expect (SELECT_AP, OK);
 	expect ("802A0497", c->answer);
 	if (c->unknown_p1 != NULL)
 		expect ("802AFF97", c->unknown_p1);
 	if (c->named) {
-		expect_data (sign_cmd ("0097", digest_info), expected, 256, 0x9000);
+		expect_signature (sign_cmd ("0097", digest_info), 0x22);
 	} else {
 		expect (SELECT_EF ("0017"), OK);
-		expect_data (sign_cmd ("0080", digest_info), expected, 256, 0x9000);
+		expect_signature (sign_cmd ("0080", digest_info), 0x22);
 	}
 
 	ck_assert_int_eq (jpki_ask_pss (card), JPKI_OK);

@@ -573,15 +573,5 @@ mech_suite (void)
 int
 main (void)
 {
-	SRunner *sr;
-	int failed;
-
-	/* Before OpenSSL allocates anything, or it refuses. */
-	if (!alloc_fail_install ())
-		return EXIT_FAILURE;
-	sr = srunner_create (mech_suite ());
-	srunner_run_all (sr, CK_NORMAL);
-	failed = srunner_ntests_failed (sr);
-	srunner_free (sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return alloc_fail_run_suite (mech_suite);
 }
