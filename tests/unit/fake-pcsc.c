@@ -108,26 +108,28 @@ fake_pcsc_pull_at (unsigned nth)
 	pthread_mutex_unlock (&fake.lock);
 }
 
-unsigned
-fake_pcsc_apdus (void)
+/* A counter of fake's, read under the lock. */
+static unsigned
+counter_now (const unsigned *counter)
 {
 	unsigned n;
 
 	pthread_mutex_lock (&fake.lock);
-	n = fake.apdus;
+	n = *counter;
 	pthread_mutex_unlock (&fake.lock);
 	return n;
 }
 
 unsigned
+fake_pcsc_apdus (void)
+{
+	return counter_now (&fake.apdus);
+}
+
+unsigned
 fake_pcsc_overlaps (void)
 {
-	unsigned n;
-
-	pthread_mutex_lock (&fake.lock);
-	n = fake.overlaps;
-	pthread_mutex_unlock (&fake.lock);
-	return n;
+	return counter_now (&fake.overlaps);
 }
 
 bool
@@ -170,18 +172,32 @@ SCardEstablishContext (DWORD scope, LPCVOID reserved1, LPCVOID reserved2, LPSCAR
 	return rv;
 }
 
-LONG
-SCardReleaseContext (SCARDCONTEXT ctx)
+/* What SCardReleaseContext and SCardCancel do to an open context. */
+enum context_change { CONTEXT_RELEASE, CONTEXT_CANCEL };
+
+static LONG
+change_context (SCARDCONTEXT ctx, enum context_change change)
 {
 	LONG rv = SCARD_E_INVALID_HANDLE;
 
 	pthread_mutex_lock (&fake.lock);
 	if (context_valid_locked (ctx)) {
-		fake.context_open[ctx - 1] = false;
+		if (change == CONTEXT_RELEASE) {
+			fake.context_open[ctx - 1] = false;
+		} else {
+			fake.context_cancelled[ctx - 1] = true;
+			pthread_cond_broadcast (&fake.changed);
+		}
 		rv = SCARD_S_SUCCESS;
 	}
 	pthread_mutex_unlock (&fake.lock);
 	return rv;
+}
+
+LONG
+SCardReleaseContext (SCARDCONTEXT ctx)
+{
+	return change_context (ctx, CONTEXT_RELEASE);
 }
 
 LONG
@@ -276,16 +292,7 @@ SCardGetStatusChange (SCARDCONTEXT ctx, DWORD timeout, SCARD_READERSTATE *states
 LONG
 SCardCancel (SCARDCONTEXT ctx)
 {
-	LONG rv = SCARD_E_INVALID_HANDLE;
-
-	pthread_mutex_lock (&fake.lock);
-	if (context_valid_locked (ctx)) {
-		fake.context_cancelled[ctx - 1] = true;
-		pthread_cond_broadcast (&fake.changed);
-		rv = SCARD_S_SUCCESS;
-	}
-	pthread_mutex_unlock (&fake.lock);
-	return rv;
+	return change_context (ctx, CONTEXT_CANCEL);
 }
 
 LONG
