@@ -45,8 +45,8 @@ TCase *tcase_faulty_card (void);  /* wrong signatures withheld */
 TCase *tcase_foreign_card (void); /* a card without JPKI */
 TCase *tcase_tries_fresh (void);  /* tries used by another program */
 TCase *tcase_life (void);         /* threads and C_Finalize, handles, removal, pcscd, events */
-TCase *tcase_slow_card (void);
-TCase *tcase_phone (void);
-TCase *tcase_damaged (void);      /* --file-fault FID:KIND */        /* --scenario smartphone */    /* --sign-latency-ms 3000: other readers, pulled mid-command */
+TCase *tcase_slow_card (void);    /* --sign-latency-ms 3000: other readers, pulled mid-command */
+TCase *tcase_phone (void);        /* --scenario smartphone */
+TCase *tcase_damaged (void);      /* --file-fault FID:KIND */
 
 #endif
