@@ -168,11 +168,14 @@ library_initialize (CK_VOID_PTR init_args)
 	pthread_mutex_unlock (&gate.lock);
 	if (rv != CKR_OK)
 		goto out;
-	rv = choose_locking (init_args);
-	if (rv != CKR_OK)
-		goto out;
+	/* The log first: choose_locking logs the module option. */
 	jpki_log_open ();
 	LOG ("C_Initialize");
+	rv = choose_locking (init_args);
+	if (rv != CKR_OK) {
+		jpki_log_close ();
+		goto out;
+	}
 	rv = sessions_open ();
 	if (rv == CKR_OK)
 		rv = slots_open ();

@@ -28,6 +28,17 @@ as_user() {
 	fi
 }
 
+# pss_mechanisms: how many PSS mechanisms the auth token lists through
+# p11-kit's proxy.  (GnuTLS initializes modules with arguments of its own,
+# which take the place of x-init-reserved: p11tool would not tell.)
+pss_mechanisms() {
+	local proxy
+	proxy=$(find /usr/lib /usr/lib64 -name p11-kit-proxy.so -print -quit 2>/dev/null)
+	[ -n "$proxy" ] || fail "p11-kit-proxy.so not found (package p11-kit-modules)"
+	as_user pkcs11-tool --module "$proxy" --token-label "My Number Auth (4-digit PIN)" -M |
+		grep -cE '^  (SHA256-)?RSA-PKCS-PSS, ' || :
+}
+
 fingerprint() { openssl x509 -noout -fingerprint -sha256 "$@"; }
 
 # module_listed OUT NAME: `p11-kit list-modules` output OUT lists the module
@@ -143,6 +154,12 @@ if [ "${1:-}" = --flow ]; then
 		echo "\$HOME/.config/pkcs11/pkcs11.conf:"; sed 's/^/    /' "$HOME/.config/pkcs11/pkcs11.conf"
 		echo "\$HOME/.config/pkcs11/modules/jpki.module:"; sed 's/^/    /' "$HOME/.config/pkcs11/modules/jpki.module"
 		checks "$work" "$stage$mod_dir/jpki-pkcs11.so"
+		# The user's switch in the module's p11-kit file (doc/behaviour.md):
+		# p11-kit hands x-init-reserved to C_Initialize.
+		[ "$(pss_mechanisms)" = 2 ] || fail "the auth token lists no PSS before pss=off"
+		echo 'x-init-reserved: pss=off' >> "$HOME/.config/pkcs11/modules/jpki.module"
+		[ "$(pss_mechanisms)" = 0 ] || fail "the auth token lists PSS with x-init-reserved: pss=off"
+		echo "FINDING user: x-init-reserved: pss=off in jpki.module takes both PSS mechanisms off the list"
 		;;
 	*) fail "unknown flow $flow" ;;
 	esac
