@@ -50,25 +50,24 @@ card_signature_matches (const struct cert_info *cert, bool pss, const uint8_t *c
 	return signature_matches (cert->public_key, card_input, input_len, sig, sig_len);
 }
 
-CK_RV
-card_sign_cardlocked (struct card *card, enum jpki_key key, bool pss, const uint8_t *card_input,
-                      size_t input_len, uint8_t *sig, size_t *sig_len)
+/* One signature from the card, checked; *named_dropped when it named its
+ * key, did not verify, and the key EF is to be selected instead. */
+static CK_RV
+sign_checked (struct card *card, enum jpki_key key, bool pss, const struct cert_info *cert,
+              const uint8_t *card_input, size_t input_len, uint8_t *sig, size_t *sig_len,
+              bool *named_dropped)
 {
-	const struct cert_info *cert = NULL;
+	enum jpki_scheme scheme = pss ? JPKI_SCHEME_PSS : JPKI_SCHEME_PKCS1;
 	enum jpki_result r;
+	bool verified;
 	CK_RV rv;
 
-	if (!card->tok[key].logged_in)
-		return CKR_USER_NOT_LOGGED_IN;
-	/* A key whose certificate is missing cannot be checked: the card's fault. */
-	rv = card_certificate_cardlocked (card, key, CARD_CERT_USER, RV_ASKED_COMMAND, &cert);
-	if (rv != CKR_OK)
-		return rv;
+	*named_dropped = false;
 	rv = card_begin_cardlocked (card);
 	if (rv != CKR_OK)
 		return rv;
-	r = jpki_sign (card->conn.jpki, key, pss ? JPKI_SCHEME_PSS : JPKI_SCHEME_PKCS1, card_input,
-	               input_len, sig, JPKI_RSA_BYTES, sig_len);
+	r = jpki_sign (card->conn.jpki, key, scheme, card_input, input_len, sig, JPKI_RSA_BYTES,
+	               sig_len);
 	rv = card_end_cardlocked (card, RV_ASKED_COMMAND, r);
 	if (r == JPKI_SECURITY_STATUS) {
 		LOG ("the card no longer has our PIN verified");
@@ -76,7 +75,9 @@ card_sign_cardlocked (struct card *card, enum jpki_key key, bool pss, const uint
 	}
 	if (rv != CKR_OK)
 		return rv;
-	if (!card_signature_matches (cert, pss, card_input, input_len, sig, *sig_len)) {
+	verified = card_signature_matches (cert, pss, card_input, input_len, sig, *sig_len);
+	*named_dropped = jpki_note_signature_checked (card->conn.jpki, scheme, verified);
+	if (!verified) {
 		if (pss)
 			LOG ("the card's PSS signature (%zu bytes) does not verify with SHA-256, "
 			     "MGF1-SHA-256 and salt %d (a card with another salt length, or a faulty "
@@ -87,4 +88,27 @@ card_sign_cardlocked (struct card *card, enum jpki_key key, bool pss, const uint
 		return CKR_DEVICE_ERROR;
 	}
 	return CKR_OK;
+}
+
+CK_RV
+card_sign_cardlocked (struct card *card, enum jpki_key key, bool pss, const uint8_t *card_input,
+                      size_t input_len, uint8_t *sig, size_t *sig_len)
+{
+	const struct cert_info *cert = NULL;
+	bool named_dropped;
+	CK_RV rv;
+
+	if (!card->tok[key].logged_in)
+		return CKR_USER_NOT_LOGGED_IN;
+	/* A key whose certificate is missing cannot be checked: the card's fault. */
+	rv = card_certificate_cardlocked (card, key, CARD_CERT_USER, RV_ASKED_COMMAND, &cert);
+	if (rv != CKR_OK)
+		return rv;
+	rv = sign_checked (card, key, pss, cert, card_input, input_len, sig, sig_len, &named_dropped);
+	/* A card that ignores the key named in P2 signs with the selected EF:
+	 * once more with the key EF selected. */
+	if (named_dropped)
+		rv = sign_checked (card, key, pss, cert, card_input, input_len, sig, sig_len,
+		                   &named_dropped);
+	return rv;
 }

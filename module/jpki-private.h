@@ -61,6 +61,7 @@ struct jpki_card {
 	bool no_extended;       /* the reader or card refused an extended read */
 	enum jpki_support pss;  /* P1 04 */
 	enum jpki_support named_key;   /* P2 80 | short EF id */
+	bool last_named;        /* the last signature named its key */
 	uint8_t resp[RESPONSE_MAX];
 };
 

@@ -148,10 +148,7 @@ sign_once (struct jpki_card *card, enum jpki_key key, enum jpki_scheme scheme,
 	}
 	memcpy (sig, card->resp, a.data_len);
 	*sig_len = a.data_len;
-	if (named)
-		card->named_key = JPKI_SUPPORT_YES;
-	if (scheme == JPKI_SCHEME_PSS)
-		card->pss = JPKI_SUPPORT_YES;
+	card->last_named = named;
 out:
 	return r;
 }
@@ -166,6 +163,33 @@ jpki_sign (struct jpki_card *card, enum jpki_key key, enum jpki_scheme scheme,
 	if (r != JPKI_NOT_SUPPORTED && jpki_retry_with_selection (card, r))
 		r = sign_once (card, key, scheme, data, data_len, sig, sig_cap, sig_len);
 	return r;
+}
+
+/* A signature proves only once checked: a card may sign PSS with another
+ * salt length, or ignore P2 and sign with the selected EF. */
+bool
+jpki_note_signature_checked (struct jpki_card *card, enum jpki_scheme scheme, bool verified)
+{
+	bool give_up_named = !verified && card->last_named && card->named_key != JPKI_SUPPORT_YES;
+
+	if (verified) {
+		if (card->last_named)
+			card->named_key = JPKI_SUPPORT_YES;
+		if (scheme == JPKI_SCHEME_PSS)
+			card->pss = JPKI_SUPPORT_YES;
+		return false;
+	}
+	if (scheme == JPKI_SCHEME_PSS && card->pss != JPKI_SUPPORT_NO) {
+		LOG ("the card's PSS signature did not verify: no PSS for as long as it stays in "
+		     "the reader");
+		card->pss = JPKI_SUPPORT_NO;
+	}
+	if (give_up_named) {
+		LOG ("the card's signature with the key named in the command did not verify: "
+		     "SELECT of the key EF from now on");
+		card->named_key = JPKI_SUPPORT_NO;
+	}
+	return give_up_named;
 }
 
 /* P1 04 got past P1 to the PIN: does an unknown P1 too? */

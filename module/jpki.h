@@ -141,10 +141,17 @@ enum jpki_support {
  * no SELECT) until the card refuses that once, then selected (P2 80).
  * JPKI_NOT_SUPPORTED when the card refuses the scheme; the card's PSS
  * support is then JPKI_SUPPORT_NO.  sig_cap must be >= 256; *sig_len is
- * the answer's length, not checked here. */
+ * the answer's length, not checked here: the caller tells the result of
+ * its check to jpki_note_signature_checked. */
 enum jpki_result jpki_sign (struct jpki_card *card, enum jpki_key key, enum jpki_scheme scheme,
                             const uint8_t *data, size_t data_len,
                             uint8_t *sig, size_t sig_cap, size_t *sig_len);
+
+/* After the check of jpki_sign's last signature (with scheme): verified,
+ * PSS and the named key it used are known to work; not verified, PSS is
+ * taken as not working and a named key as ignored.  True when the named
+ * key was given up: signing again selects the key EF. */
+bool jpki_note_signature_checked (struct jpki_card *card, enum jpki_scheme scheme, bool verified);
 
 /* Inside a transaction, with or without a PIN verified, signing nothing:
  * 80 2A 04 97 with no data.  6A 86 (P1 or P2 unknown): no PSS, and the

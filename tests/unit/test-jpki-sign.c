@@ -125,6 +125,34 @@ START_TEST (test_sign_named_refused)
 }
 END_TEST
 
+/* A named-key signature that does not verify (a card that ignores P2 and
+ * signs with the selected EF): the key EF selected from then on; once a
+ * named signature verified, a bad one says nothing of P2. */
+START_TEST (test_sign_named_unverified)
+{
+	uint8_t sig[256];
+	bool proven = _i == 1;
+
+	expect (SELECT_AP, OK);
+	expect_signature (sign_cmd ("0097", digest_info), 0x33);
+	if (proven)
+		expect_signature (sign_cmd ("0097", digest_info), 0x33);
+	else
+		expect (SELECT_EF ("0017"), OK);
+	expect_signature (sign_cmd (proven ? "0097" : "0080", digest_info), 0x44);
+
+	sign_pkcs1 (JPKI_KEY_AUTH, sig, 256, JPKI_OK);
+	if (proven) {
+		ck_assert (!jpki_note_signature_checked (card, JPKI_SCHEME_PKCS1, true));
+		sign_pkcs1 (JPKI_KEY_AUTH, sig, 256, JPKI_OK);
+	}
+	ck_assert (jpki_note_signature_checked (card, JPKI_SCHEME_PKCS1, false) == !proven);
+	ck_assert_uint_eq (sign_pkcs1 (JPKI_KEY_AUTH, sig, 256, JPKI_OK), 256);
+	assert_signature (sig, 0x44);
+	assert_all_sent ();
+}
+END_TEST
+
 /* With the application only assumed selected, a refusal may be another
  * application's: selected again, and the named key tried once more. */
 START_TEST (test_sign_named_after_other_application)
@@ -253,9 +281,36 @@ START_TEST (test_sign_pss)
 	ck_assert_int_eq (sign_pss (JPKI_KEY_SIGN, sig, &sig_len), JPKI_OK);
 	ck_assert_uint_eq (sig_len, 256);
 	assert_signature (sig, 0x5C);
+	/* Known once the signature is checked: the card is not asked then. */
+	ck_assert_int_ne (jpki_pss_support (card), JPKI_SUPPORT_YES);
+	ck_assert (!jpki_note_signature_checked (card, JPKI_SCHEME_PSS, true));
 	ck_assert_int_eq (jpki_pss_support (card), JPKI_SUPPORT_YES);
-	/* Known now: the card is not asked. */
 	ck_assert_int_eq (jpki_ask_pss (card), JPKI_OK);
+	assert_all_sent ();
+}
+END_TEST
+
+/* A PSS signature that does not verify (another salt length, or P2
+ * ignored): PSS is gone, and so is the named key not yet proven; the
+ * signature again selects the key EF, and its check settles PSS. */
+START_TEST (test_sign_pss_unverified)
+{
+	uint8_t sig[256];
+	size_t sig_len = 0;
+
+	expect (SELECT_AP, OK);
+	expect_signature (sign_cmd ("0497", HASH32), 0x5C);
+	expect (SELECT_EF ("0017"), OK);
+	expect_signature (sign_cmd ("0480", HASH32), 0x5D);
+	expect_signature (sign_cmd ("0480", HASH32), 0x5D);
+
+	ck_assert_int_eq (sign_pss (JPKI_KEY_AUTH, sig, &sig_len), JPKI_OK);
+	ck_assert (jpki_note_signature_checked (card, JPKI_SCHEME_PSS, false));
+	ck_assert_int_eq (jpki_pss_support (card), JPKI_SUPPORT_NO);
+	ck_assert_int_eq (sign_pss (JPKI_KEY_AUTH, sig, &sig_len), JPKI_OK);
+	ck_assert (!jpki_note_signature_checked (card, JPKI_SCHEME_PSS, _i == 1));
+	ck_assert_int_eq (jpki_pss_support (card), _i == 1 ? JPKI_SUPPORT_YES : JPKI_SUPPORT_NO);
+	ck_assert_int_eq (sign_pss (JPKI_KEY_AUTH, sig, &sig_len), JPKI_OK);   /* EF still current */
 	assert_all_sent ();
 }
 END_TEST
@@ -365,11 +420,13 @@ jpki_sign_suite (void)
 	tcase_add_test (tc, test_sign_named);
 	tcase_add_loop_test (tc, test_sign_named_refused, 0, 5);
 	tcase_add_test (tc, test_sign_named_after_other_application);
+	tcase_add_loop_test (tc, test_sign_named_unverified, 0, 2);
 	tcase_add_test (tc, test_sign_refusals);
 	tcase_add_loop_test (tc, test_sign_pin_words, 0, 4);
 	tcase_add_test (tc, test_sign_longest_input);
 	tc = script_case (s, "pss");
 	tcase_add_test (tc, test_sign_pss);
+	tcase_add_loop_test (tc, test_sign_pss_unverified, 0, 2);
 	tcase_add_test (tc, test_sign_pss_refused);
 	tcase_add_loop_test (tc, test_ask_pss, 0, N_ROWS (ask_cases));
 	tcase_add_test (tc, test_ask_pss_retries);
