@@ -87,9 +87,9 @@ sign_named (struct jpki_card *card, enum jpki_key key, enum jpki_scheme scheme,
 	*refused = false;
 	if (r != JPKI_OK || !is_refusal (a->meaning))
 		return r;
-	/* With the application only assumed selected, the answer may be
-	 * another application's: select it and ask again first. */
-	if (a->meaning != SW_WRONG_PARAMETERS && jpki_selection_assumed (card))
+	/* With the application only assumed selected, the answer (6A 86 too)
+	 * may be another application's: select it and ask again first. */
+	if (jpki_selection_assumed (card))
 		return JPKI_BAD_RESPONSE;
 	LOG ("the card refused the key named in the command (P2 %02X: %04X): "
 	     "SELECT of the key EF from now on", named_key_p2 (key), a->sw);
@@ -202,6 +202,8 @@ ask_unknown_p1 (struct jpki_card *card)
 
 	if (r != JPKI_OK)
 		return r;
+	if (a.meaning != SW_WRONG_PARAMETERS && jpki_selection_assumed (card))
+		return JPKI_BAD_RESPONSE;   /* "untold" only from the JPKI application */
 	if (a.meaning == SW_WRONG_PARAMETERS) {
 		LOG ("the card may sign PSS (80 2A 04 97: 6982, 80 2A FF 97: %04X); the first "
 		     "PSS signature tells", a.sw);
@@ -226,6 +228,12 @@ ask_pss_once (struct jpki_card *card)
 		r = jpki_exchange (card, &apdu, SHOW_ALL, &a);
 	if (r != JPKI_OK)
 		return r;
+	/* PSS likely is settled by the first PSS signature, which is checked;
+	 * an answer that takes PSS away must be the JPKI application's, not one
+	 * from an application only assumed selected. */
+	if (a.meaning != SW_WRONG_LENGTH && a.meaning != SW_SECURITY_STATUS &&
+	    jpki_selection_assumed (card))
+		return JPKI_BAD_RESPONSE;
 	switch (a.meaning) {
 	case SW_WRONG_PARAMETERS:
 		LOG ("the card signs no PSS (80 2A 04 97: %04X); the key EF is selected for "
@@ -243,8 +251,6 @@ ask_pss_once (struct jpki_card *card)
 	default:
 		break;
 	}
-	if (jpki_selection_assumed (card))
-		return JPKI_BAD_RESPONSE;   /* maybe another application's answer */
 	LOG ("80 2A 04 97 answered %04X: taken as no PSS", a.sw);
 	card->pss = JPKI_SUPPORT_NO;
 	return JPKI_OK;

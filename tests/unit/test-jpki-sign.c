@@ -153,15 +153,17 @@ START_TEST (test_sign_named_unverified)
 }
 END_TEST
 
-/* With the application only assumed selected, a refusal may be another
- * application's: selected again, and the named key tried once more. */
+/* With the application only assumed selected, a refusal (6A 86 too) may
+ * be another application's: selected again, and the named key tried once
+ * more. */
 START_TEST (test_sign_named_after_other_application)
 {
+	static const char *const refusals[] = { "6E00", "6A86" };
 	uint8_t sig[256];
 
 	expect (SELECT_AP, OK);
 	expect_signature (sign_cmd ("0097", digest_info), 0x33);
-	expect (sign_cmd ("0097", digest_info), "6E00");
+	expect (sign_cmd ("0097", digest_info), refusals[_i]);
 	expect (SELECT_AP, OK);
 	expect_signature (sign_cmd ("0097", digest_info), 0x33);
 
@@ -379,22 +381,42 @@ START_TEST (test_ask_pss)
 }
 END_TEST
 
-/* An odd answer with the application only assumed selected: asked again
- * after selecting it; a card gone: not known, asked next time. */
-START_TEST (test_ask_pss_retries)
+/* With the application only assumed selected, an answer that takes PSS
+ * away (6A 86, an odd one, "untold") is asked again after a SELECT of it;
+ * PSS likely is settled by the first PSS signature, which is checked. */
+static const struct assumed_case {
+	const char *answer, *unknown_p1;
+	bool selected_again;
+	enum jpki_support pss;
+} assumed_cases[] = {
+	{ "6A86", NULL, true, JPKI_SUPPORT_NO },
+	{ "6E00", NULL, true, JPKI_SUPPORT_NO },
+	{ "6982", "6982", true, JPKI_SUPPORT_UNTOLD },
+	{ "6982", "6A86", false, JPKI_SUPPORT_LIKELY },
+	{ "6700", NULL, false, JPKI_SUPPORT_LIKELY },
+};
+
+START_TEST (test_ask_pss_assumed_selection)
 {
+	const struct assumed_case *c = &assumed_cases[_i];
+
 	expect (SELECT_AP, OK);
-	expect ("802A0497", "6E00");
-	expect (SELECT_AP, OK);
-	expect ("802A0497", "6982");
-	expect ("802AFF97", "6A86");
+	expect ("802A0497", c->answer);
+	if (c->unknown_p1 != NULL)
+		expect ("802AFF97", c->unknown_p1);
+	if (c->selected_again) {
+		expect (SELECT_AP, OK);
+		expect ("802A0497", c->answer);
+		if (c->unknown_p1 != NULL)
+			expect ("802AFF97", c->unknown_p1);
+	}
 
 	ck_assert_int_eq (jpki_select_application (card), JPKI_OK);
 	jpki_transaction_end (card);
 	jpki_transaction_begin (card);
 	ck_assert (jpki_selection_assumed (card));
 	ck_assert_int_eq (jpki_ask_pss (card), JPKI_OK);
-	ck_assert_int_eq (jpki_pss_support (card), JPKI_SUPPORT_LIKELY);
+	ck_assert_int_eq (jpki_pss_support (card), c->pss);
 	assert_all_sent ();
 }
 END_TEST
@@ -419,7 +441,7 @@ jpki_sign_suite (void)
 	tc = script_case (s, "sign");
 	tcase_add_test (tc, test_sign_named);
 	tcase_add_loop_test (tc, test_sign_named_refused, 0, 5);
-	tcase_add_test (tc, test_sign_named_after_other_application);
+	tcase_add_loop_test (tc, test_sign_named_after_other_application, 0, 2);
 	tcase_add_loop_test (tc, test_sign_named_unverified, 0, 2);
 	tcase_add_test (tc, test_sign_refusals);
 	tcase_add_loop_test (tc, test_sign_pin_words, 0, 4);
@@ -429,7 +451,7 @@ jpki_sign_suite (void)
 	tcase_add_loop_test (tc, test_sign_pss_unverified, 0, 2);
 	tcase_add_test (tc, test_sign_pss_refused);
 	tcase_add_loop_test (tc, test_ask_pss, 0, N_ROWS (ask_cases));
-	tcase_add_test (tc, test_ask_pss_retries);
+	tcase_add_loop_test (tc, test_ask_pss_assumed_selection, 0, N_ROWS (assumed_cases));
 	tcase_add_test (tc, test_ask_pss_card_gone);
 	return s;
 }
