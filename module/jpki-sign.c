@@ -102,7 +102,7 @@ sign_once (struct jpki_card *card, enum jpki_key key, enum jpki_scheme scheme,
            const uint8_t *data, size_t data_len, uint8_t *sig, size_t sig_cap, size_t *sig_len)
 {
 	enum jpki_support named_before = card->named_key;
-	bool named = named_before != JPKI_SUPPORT_NO, refused = false;
+	bool named = named_before != JPKI_SUPPORT_NO, refused = false, named_6982 = false;
 	struct answer a;
 	enum jpki_result r;
 
@@ -117,6 +117,12 @@ sign_once (struct jpki_card *card, enum jpki_key key, enum jpki_scheme scheme,
 	if (refused) {
 		named = false;
 		card->named_key = JPKI_SUPPORT_NO;
+	}
+	/* A card that does not know P2 97/9A may say 69 82 with our PIN
+	 * verified: the key EF selected once to tell; 69 82 again is the PIN. */
+	if (named && named_before != JPKI_SUPPORT_YES && a.meaning == SW_SECURITY_STATUS) {
+		named = false;
+		named_6982 = true;
 	}
 	if (!named) {
 		r = jpki_select_ef (card, key_ef (key));
@@ -149,6 +155,11 @@ sign_once (struct jpki_card *card, enum jpki_key key, enum jpki_scheme scheme,
 	memcpy (sig, card->resp, a.data_len);
 	*sig_len = a.data_len;
 	card->last_named = named;
+	if (named_6982) {
+		LOG ("the card said 6982 to the key named in the command and signed with the key "
+		     "EF selected: SELECT of the key EF from now on");
+		card->named_key = JPKI_SUPPORT_NO;
+	}
 out:
 	return r;
 }

@@ -204,6 +204,8 @@ START_TEST (test_sign_refusals)
 	memset (answer, 0x42, sizeof answer);
 	expect (SELECT_AP, OK);
 	expect (cmd, "6982");
+	expect (SELECT_EF ("001A"), OK);          /* 69 82 again: the PIN */
+	expect (sign_cmd ("0080", "41"), "6982");
 	expect_data (cmd, answer, 257, 0x9000);   /* more than Le */
 	expect_data (cmd, answer, 256, 0x9000);   /* more than sig_cap */
 	expect (cmd, OK);                         /* no signature at all */
@@ -215,6 +217,44 @@ START_TEST (test_sign_refusals)
 		                             calls[i].len, sig, calls[i].cap, &sig_len) == calls[i].want,
 		               "call %zu", i);
 	}
+	assert_all_sent ();
+}
+END_TEST
+
+/* 69 82 to the key named in the command from a card not yet proven to
+ * name keys: SELECT + P2 80 once to tell; it signs (the named form given
+ * up), or 69 82 again (the PIN gone, the named form kept).  A card proven
+ * to name keys: 69 82 is the PIN. */
+START_TEST (test_sign_named_6982)
+{
+	uint8_t sig[256];
+	const char *named = sign_cmd ("0097", digest_info);
+	const char *selected = sign_cmd ("0080", digest_info);
+
+	expect (SELECT_AP, OK);
+	if (_i == 2) {
+		expect_signature (named, 0x12);
+		expect (named, "6982");
+		expect_signature (named, 0x13);
+	} else {
+		expect (named, "6982");
+		expect (SELECT_EF ("0017"), OK);
+		if (_i == 0) {
+			expect_signature (selected, 0x13);
+			expect_signature (selected, 0x13);
+		} else {
+			expect (selected, "6982");
+			expect_signature (named, 0x13);
+		}
+	}
+
+	if (_i == 2) {
+		sign_pkcs1 (JPKI_KEY_AUTH, sig, 256, JPKI_OK);
+		ck_assert (!jpki_note_signature_checked (card, JPKI_SCHEME_PKCS1, true));
+	}
+	sign_pkcs1 (JPKI_KEY_AUTH, sig, 256, _i == 0 ? JPKI_OK : JPKI_SECURITY_STATUS);
+	ck_assert_uint_eq (sign_pkcs1 (JPKI_KEY_AUTH, sig, 256, JPKI_OK), 256);
+	assert_signature (sig, 0x13);
 	assert_all_sent ();
 }
 END_TEST
@@ -443,6 +483,7 @@ jpki_sign_suite (void)
 	tcase_add_loop_test (tc, test_sign_named_refused, 0, 5);
 	tcase_add_loop_test (tc, test_sign_named_after_other_application, 0, 2);
 	tcase_add_loop_test (tc, test_sign_named_unverified, 0, 2);
+	tcase_add_loop_test (tc, test_sign_named_6982, 0, 3);
 	tcase_add_test (tc, test_sign_refusals);
 	tcase_add_loop_test (tc, test_sign_pin_words, 0, 4);
 	tcase_add_test (tc, test_sign_longest_input);
