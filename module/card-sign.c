@@ -10,34 +10,44 @@
 #include "rv.h"
 #include "sig-check.h"
 
-bool
-card_offers_pss_cardlocked (struct card *card)
+CK_RV
+card_offers_pss_cardlocked (struct card *card, bool *offered)
 {
 	enum mech_pss_choice choice = mech_pss_choice ();
 	enum jpki_result r;
+	CK_RV rv;
 
+	*offered = false;
 	if (choice == MECH_PSS_OFF)
-		return false;
-	if (jpki_pss_support (card->conn.jpki) == JPKI_SUPPORT_UNKNOWN &&
-	    card_begin_cardlocked (card) == CKR_OK) {
+		return CKR_OK;
+	if (jpki_pss_support (card->conn.jpki) == JPKI_SUPPORT_UNKNOWN) {
+		rv = card_begin_cardlocked (card);
+		if (rv != CKR_OK)
+			return rv;
 		r = jpki_ask_pss (card->conn.jpki);
-		/* Not asked (the card gone, say): no PSS now, asked again next time. */
-		if (card_end_cardlocked (card, RV_ASKED_COMMAND, r) != CKR_OK)
+		/* Not asked (the card gone, say): the caller's answer says so, and
+		 * the card is asked next time. */
+		rv = card_end_cardlocked (card, RV_ASKED_COMMAND, r);
+		if (rv != CKR_OK) {
 			LOG ("could not ask the card whether it signs PSS: %s", jpki_result_name (r));
+			return rv;
+		}
 	}
 	switch (jpki_pss_support (card->conn.jpki)) {
 	case JPKI_SUPPORT_LIKELY:
 	case JPKI_SUPPORT_YES:
-		return true;
+		*offered = true;
+		break;
 	case JPKI_SUPPORT_UNTOLD:
 		/* Listing PSS the card may not have would break logins that work
 		 * (NSS keeps choosing it): only when the user asks for it. */
-		return choice == MECH_PSS_ON;
+		*offered = choice == MECH_PSS_ON;
+		break;
 	case JPKI_SUPPORT_UNKNOWN:
 	case JPKI_SUPPORT_NO:
 		break;
 	}
-	return false;
+	return CKR_OK;
 }
 
 /* The check of the card's answer, with the scheme it was asked for. */

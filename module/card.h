@@ -73,8 +73,9 @@ CK_RV card_certificate_cardlocked (struct card *card, enum jpki_key key, enum ca
  * the card, asked once (jpki_ask_pss, no PIN, nothing signed) in a
  * transaction of its own; a card that would not say, only when the user
  * switched PSS on; no, for as long as the card stays in the reader, once
- * it refused a PSS signature. */
-bool card_offers_pss_cardlocked (struct card *card);
+ * it refused a PSS signature.  Not CKR_OK when the card could not be
+ * asked (*offered false). */
+CK_RV card_offers_pss_cardlocked (struct card *card, bool *offered);
 
 /* Signs card_input (DigestInfo or raw data; with pss the SHA-256 hash)
  * and checks the result against the certificate, with the same scheme,

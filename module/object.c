@@ -209,7 +209,12 @@ get_key (const struct object_ref *o, CK_ATTRIBUTE_TYPE type, struct attr_value *
 	case CKA_PUBLIC_KEY_INFO: attr_set_bytes (v, c->spki.data, c->spki.len); break;
 	case CKA_ALLOWED_MECHANISMS: {
 		CK_ULONG n = N_ELEMENTS (v->scratch.mechanisms);
-		if (mech_list (v->scratch.mechanisms, &n, card_offers_pss_cardlocked (o->card)) != CKR_OK)
+		bool pss;
+		CK_RV rv = card_offers_pss_cardlocked (o->card, &pss);
+
+		if (rv != CKR_OK)
+			return rv;
+		if (mech_list (v->scratch.mechanisms, &n, pss) != CKR_OK)
 			return CKR_GENERAL_ERROR;
 		attr_set_bytes (v, v->scratch.mechanisms, n * sizeof (CK_MECHANISM_TYPE));
 		break;

@@ -37,8 +37,15 @@ sign_init (CK_SESSION_HANDLE handle, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDL
 		return CKR_OPERATION_ACTIVE;
 	/* Only a PSS mechanism makes the card say whether it has PSS. */
 	mech = mech_find (mechanism->mechanism, true);
-	if (mech != NULL && mech->padding == MECH_PSS && !card_offers_pss_cardlocked (card))
-		mech = NULL;
+	if (mech != NULL && mech->padding == MECH_PSS) {
+		bool offered;
+
+		rv = card_offers_pss_cardlocked (card, &offered);
+		if (rv != CKR_OK)
+			return rv;
+		if (!offered)
+			mech = NULL;
+	}
 	if (mech == NULL) {
 		LOG ("mechanism 0x%lx not supported", mechanism->mechanism);
 		return CKR_MECHANISM_INVALID;

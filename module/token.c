@@ -75,13 +75,17 @@ CK_RV
 token_mechanisms (CK_SLOT_ID slot, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count)
 {
 	struct card *card;
+	bool pss;
 	CK_RV rv = slot_card_cardlocked (slot, &card);
 
 	if (rv != CKR_OK)
 		return rv;
 	if (count == NULL)
 		return CKR_ARGUMENTS_BAD;
-	return mech_list (list, count, card_offers_pss_cardlocked (card));
+	rv = card_offers_pss_cardlocked (card, &pss);
+	if (rv != CKR_OK)
+		return rv;
+	return mech_list (list, count, pss);
 }
 
 CK_RV
@@ -89,13 +93,17 @@ token_mechanism_info (CK_SLOT_ID slot, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO
 {
 	const struct mech_row *row;
 	struct card *card;
+	bool pss;
 	CK_RV rv = slot_card_cardlocked (slot, &card);
 
 	if (rv != CKR_OK)
 		return rv;
 	if (info == NULL)
 		return CKR_ARGUMENTS_BAD;
-	row = mech_find (type, card_offers_pss_cardlocked (card));
+	rv = card_offers_pss_cardlocked (card, &pss);
+	if (rv != CKR_OK)
+		return rv;
+	row = mech_find (type, pss);
 	if (row == NULL)
 		return CKR_MECHANISM_INVALID;
 	mech_info (row, info);

@@ -213,6 +213,29 @@ START_TEST (test_apdus)
 }
 END_TEST
 
+/* The card pulled out at the PSS question: the caller hears of it (NSS
+ * would keep a mechanism list without PSS), and is not told "no PSS". */
+START_TEST (test_question_card_gone)
+{
+	CK_RSA_PKCS_PSS_PARAMS params = { CKM_SHA256, CKG_MGF1_SHA256, 32 };
+	CK_MECHANISM mech = { CKM_SHA256_RSA_PKCS_PSS, &params, sizeof params };
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE key;
+	CK_ULONG n = 0;
+
+	start (NULL, NULL);
+	s = open_session (SLOT_AUTH, 0);
+	login (s, SLOT_AUTH);
+	key = find_private_key (s);
+	fake_pcsc_pull_at (1);
+	if (_i == 0)
+		ck_assert_rv (p11->C_GetMechanismList (SLOT_AUTH, NULL, &n), CKR_DEVICE_REMOVED);
+	else
+		ck_assert_rv (p11->C_SignInit (s, &mech, key), CKR_DEVICE_REMOVED);
+	stop ();
+}
+END_TEST
+
 int
 main (void)
 {
@@ -223,6 +246,7 @@ main (void)
 	tcase_add_loop_test (tc, test_pss_by_card, 0, N_ROWS (pss_rows));
 	tcase_add_test (tc, test_pss_raw_hash);
 	tcase_add_loop_test (tc, test_apdus, 0, 2);
+	tcase_add_loop_test (tc, test_question_card_gone, 0, 2);
 	suite_add_tcase (suite, tc);
 	return p11_run_suite (suite);
 }
