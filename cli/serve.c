@@ -209,6 +209,7 @@ command_serve (const struct options *o)
 	char *path = o->socket != NULL ? strdup (o->socket) : default_socket (o->auth_only);
 	int status = EXIT_ERROR, stop = 0;
 	sigset_t set, old_mask;
+	struct stat st;
 	pid_t server;
 
 	if (module == NULL || path == NULL)
@@ -222,6 +223,10 @@ command_serve (const struct options *o)
 		fprintf (stderr, _("jpki: a server already answers on %s\n"), path);
 		goto out;
 	}
+	/* A socket left by a server that ended would be taken at once for the
+	 * new server's, before it listens. */
+	if (lstat (path, &st) == 0 && S_ISSOCK (st.st_mode))
+		unlink (path);
 	serve_signals (&set);
 	sigprocmask (SIG_BLOCK, &set, &old_mask);
 	server = start_server (module, path, &old_mask);

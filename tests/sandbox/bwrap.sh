@@ -46,6 +46,17 @@ if [ "${1:-}" = --flow ]; then
 			env JPKI_MODULE_DIR="$build/module" "$build/cli/jpki" serve --socket "$work/sock/pkcs11"
 		must_fail "jpki serve on a relative socket path" \
 			env JPKI_MODULE_DIR="$build/module" "$build/cli/jpki" serve --socket sock
+		# A socket left by a server that ended: the address is printed only
+		# once the new server answers (p11-kit made slow to start, 1 s).
+		serve_stop
+		python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' \
+			"$work/sock/pkcs11"
+		mkdir "$work/slow"
+		printf '#!/bin/sh\nsleep 1\nexec %s "$@"\n' "$(command -v p11-kit)" >"$work/slow/p11-kit"
+		chmod +x "$work/slow/p11-kit"
+		PATH=$work/slow:$PATH serve_start "$work/sock"
+		python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' \
+			"$work/sock/pkcs11" || fail "the address was printed before the server answered"
 		# What the sandbox holds: sockets, project files, PC/SC.
 		out=$(in_sandbox "$work/sock" "$io" /usr/bin/bash -c '
 			find / -path /proc -prune -o -type s -print 2>/dev/null
