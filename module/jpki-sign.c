@@ -87,9 +87,12 @@ sign_named (struct jpki_card *card, enum jpki_key key, enum jpki_scheme scheme,
 	*refused = false;
 	if (r != JPKI_OK || !is_refusal (a->meaning))
 		return r;
-	/* With the application only assumed selected, the answer (6A 86 too)
-	 * may be another application's: select it and ask again first. */
-	if (jpki_selection_assumed (card))
+	/* With the application only assumed selected, the answer may be
+	 * another application's: select it and ask again first.  Not 6A 86:
+	 * that is this command's own answer about P1-P2, and asking again
+	 * would cost an older card two APDUs in every process; trusted
+	 * wrongly, it costs only the SELECT the card needed before. */
+	if (a->meaning != SW_WRONG_PARAMETERS && jpki_selection_assumed (card))
 		return JPKI_BAD_RESPONSE;
 	LOG ("the card refused the key named in the command (P2 %02X: %04X): "
 	     "SELECT of the key EF from now on", named_key_p2 (key), a->sw);
